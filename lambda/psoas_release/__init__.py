@@ -1,0 +1,1 @@
+"""Psoas Release: a voice-only Alexa skill that coaches a guided mobility routine hands-free."""

@@ -1,0 +1,81 @@
+"""The catalogue of routines: every file in `routines/`, checked together.
+
+One routine directory serves every client, so the checks that span files (no two routines
+with the same id or the same spoken name) live here, beside the per-file loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from psoas_release.core.loader import (
+    RoutineError,
+    RoutineProblem,
+    check_routine_file,
+    default_routines_dir,
+    display_path,
+)
+from psoas_release.core.routines import Routine
+
+ROUTINE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class RoutineLibrary:
+    """All routines, in catalogue order (module, then duration, then id)."""
+
+    routines: tuple[Routine, ...]
+
+    def get(self, routine_id: str) -> Routine | None:
+        return next((r for r in self.routines if r.id == routine_id), None)
+
+    @property
+    def default(self) -> Routine:
+        """The routine "Alexa, start psoas release" coaches: the longest one."""
+        return max(self.routines, key=lambda routine: (routine.duration_s, routine.id))
+
+
+def routine_files(paths: Iterable[Path]) -> list[Path]:
+    """The routine files named by `paths`: files as given, directories searched one level."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix in ROUTINE_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+def check_library(paths: Sequence[Path]) -> tuple[RoutineLibrary, list[RoutineProblem]]:
+    """Load every routine under `paths`; the good ones and every problem in all of them."""
+    routines: list[Routine] = []
+    problems: list[RoutineProblem] = []
+    files = routine_files(paths)
+    if not files:
+        shown = ", ".join(display_path(path) for path in paths)
+        problems.append(RoutineProblem(shown, 1, 1, "(directory)", "holds no routine files"))
+    owners: dict[str, str] = {}
+    for file in files:
+        routine, file_problems = check_routine_file(file)
+        problems += file_problems
+        if routine is None:
+            continue
+        names = [(name, "spoken_names") for name in routine.spoken_names]
+        for key, field in [(routine.id, "id"), *names]:
+            if key in owners:
+                message = f"{key!r} is already used by {owners[key]}"
+                problems.append(RoutineProblem(display_path(file), 1, 1, field, message))
+            owners[key] = display_path(file)
+        routines.append(routine)
+    ordered = sorted(routines, key=lambda r: (r.catalogue.module_number, -r.duration_s, r.id))
+    return RoutineLibrary(tuple(ordered)), sorted(problems)
+
+
+def load_library(directory: Path | None = None) -> RoutineLibrary:
+    """Every routine in `directory` (default: the product's routines); raises on any problem."""
+    library, problems = check_library([directory or default_routines_dir()])
+    if problems:
+        raise RoutineError(problems)
+    return library

@@ -1,0 +1,432 @@
+"""Load routine files into the routine model, reporting every problem with file, line and field.
+
+A routine file is a product other clients read too, so a broken one must say exactly where it
+is broken (`routines/x.yaml:42:7: movements[3].sides[0].hold_s: must be a positive integer`)
+and never crash with a stack trace. Structure is checked against the published JSON Schema;
+the rules a schema cannot express (sums, uniqueness, speaking time) are checked here.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from psoas_release.core.routines import (
+    Breathing,
+    CataloguePlace,
+    Hold,
+    Movement,
+    Routine,
+    Side,
+)
+from psoas_release.core.speaking import LONGEST_CUE_S, speaking_seconds
+
+try:
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+FieldPath = tuple[str | int, ...]
+
+ROUTINES_DIR_ENV = "PSOAS_ROUTINES_DIR"
+SCHEMA_RELATIVE_PATH = Path("schema") / "routine.schema.json"
+
+
+@dataclass(frozen=True, order=True)
+class RoutineProblem:
+    """One thing wrong with a routine file, located as precisely as the file allows."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+
+
+class RoutineError(Exception):
+    """A routine file (or set of files) that cannot be used, with every problem found."""
+
+    def __init__(self, problems: Sequence[RoutineProblem]) -> None:
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+def default_routines_dir() -> Path:
+    """Where the routines live: `$PSOAS_ROUTINES_DIR`, the Lambda artifact, or the checkout."""
+    configured = os.environ.get(ROUTINES_DIR_ENV)
+    if configured:
+        return Path(configured)
+    package_dir = Path(__file__).resolve().parent.parent
+    for candidate in (package_dir.parent / "routines", package_dir.parent.parent / "routines"):
+        if candidate.is_dir():
+            return candidate
+    return package_dir.parent.parent / "routines"
+
+
+@functools.cache
+def routine_schema() -> dict[str, Any]:
+    """The published routine schema that ships beside the routine files."""
+    with (default_routines_dir() / SCHEMA_RELATIVE_PATH).open(encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+def format_field(path: Iterable[str | int]) -> str:
+    """`("movements", 3, "hold_s")` -> `movements[3].hold_s`, the way the errors name fields."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "(document)"
+
+
+class _Marks:
+    """Line and column (1-based) of every field in a parsed YAML document."""
+
+    def __init__(self) -> None:
+        self.positions: dict[FieldPath, tuple[int, int]] = {}
+        self.duplicates: list[tuple[FieldPath, tuple[int, int]]] = []
+
+    def record(self, node: yaml.Node, path: FieldPath = ()) -> None:
+        self.positions.setdefault(path, _position(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                child = (*path, key)
+                if key in seen:
+                    self.duplicates.append((child, _position(key_node)))
+                seen.add(key)
+                self.positions[child] = _position(key_node)
+                self.record(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.record(item, (*path, index))
+
+    def locate(self, path: FieldPath) -> tuple[int, int]:
+        """The position of `path`, or of its nearest ancestor present in the file."""
+        for length in range(len(path), -1, -1):
+            if path[:length] in self.positions:
+                return self.positions[path[:length]]
+        return (1, 1)
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def display_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _parse(text: str, file: str) -> tuple[Any, _Marks]:
+    loader = _YamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        marks = _Marks()
+        if node is None:
+            raise RoutineError([RoutineProblem(file, 1, 1, "(document)", "the file is empty")])
+        marks.record(node)
+        document = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = error.problem or error.context or "not valid YAML"
+        raise RoutineError([RoutineProblem(file, line, column, "(yaml)", reason)]) from None
+    except yaml.YAMLError as error:
+        raise RoutineError([RoutineProblem(file, 1, 1, "(yaml)", str(error))]) from None
+    finally:
+        loader.dispose()
+    return document, marks
+
+
+def check_routine_text(text: str, file: str) -> tuple[Routine | None, list[RoutineProblem]]:
+    """Every problem in one routine document, and the routine when there are none."""
+    try:
+        document, marks = _parse(text, file)
+    except RoutineError as error:
+        return None, list(error.problems)
+    problems = [
+        RoutineProblem(file, *position, format_field(path), "appears twice in the same mapping")
+        for path, position in marks.duplicates
+    ]
+    problems += [
+        RoutineProblem(file, *marks.locate(path), format_field(path), message)
+        for path, message in schema_problems(document)
+    ]
+    problems += [
+        RoutineProblem(file, *marks.locate(path), format_field(path), message)
+        for path, message in semantic_problems(document)
+    ]
+    if problems:
+        return None, sorted(problems)
+    return build_routine(document), []
+
+
+def check_routine_file(path: Path) -> tuple[Routine | None, list[RoutineProblem]]:
+    """Like `check_routine_text`, reading the file and reporting unreadable files as problems."""
+    file = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [RoutineProblem(file, 1, 1, "(file)", f"is not UTF-8 text ({error.reason})")]
+    except OSError as error:
+        return None, [RoutineProblem(file, 1, 1, "(file)", error.strerror or str(error))]
+    return check_routine_text(text, file)
+
+
+def load_routine(path: Path) -> Routine:
+    """The routine in `path`; raises RoutineError naming every problem."""
+    routine, problems = check_routine_file(path)
+    if routine is None:
+        raise RoutineError(problems)
+    return routine
+
+
+# --- structure: the published schema -------------------------------------------------------
+
+
+def schema_problems(document: Any) -> Iterator[tuple[FieldPath, str]]:
+    """(field path, message) for every way `document` breaks the published schema."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(routine_schema())
+    for error in validator.iter_errors(document):
+        yield from _explain(error)
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "a mapping",
+    "boolean": "true or false",
+}
+
+
+def _explain(error: Any) -> Iterator[tuple[FieldPath, str]]:
+    """Turn one jsonschema error into plain messages at the field they concern."""
+    path: FieldPath = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        yield (*path, missing), "is required"
+    elif kind == "additionalProperties":
+        allowed = set(schema.get("properties", {}))
+        for key in error.instance:
+            if key not in allowed:
+                yield (*path, key), "is not a known field"
+    elif kind == "oneOf":
+        yield path, _explain_movement_shape(error.instance)
+    elif kind in {"type", "minimum"} and _is_positive_integer(schema):
+        yield path, "must be a positive integer"
+    elif kind == "type":
+        yield path, f"must be {_TYPE_NAMES.get(str(error.validator_value), error.validator_value)}"
+    elif kind == "minimum":
+        yield path, f"must be at least {error.validator_value}"
+    elif kind == "maximum":
+        yield path, f"must be at most {error.validator_value}"
+    elif kind == "enum":
+        yield path, "must be one of: " + ", ".join(str(v) for v in error.validator_value)
+    elif kind == "const":
+        yield path, f"must be {error.validator_value}"
+    elif kind in {"minLength", "pattern"}:
+        yield path, _explain_text(schema)
+    elif kind == "minItems":
+        yield path, f"must have at least {error.validator_value} item(s)"
+    elif kind == "maxItems":
+        yield path, f"must have at most {error.validator_value} item(s)"
+    elif kind == "uniqueItems":
+        yield path, "must not repeat an item"
+    else:
+        yield path, error.message
+
+
+def _is_positive_integer(schema: Mapping[str, Any]) -> bool:
+    return schema.get("type") == "integer" and schema.get("minimum") == 1
+
+
+def _explain_text(schema: Mapping[str, Any]) -> str:
+    pattern = schema.get("pattern", "")
+    if pattern.startswith("^[a-z0-9]+("):
+        return "must be lower-case words joined by hyphens"
+    if pattern.startswith("^[a-z0-9' ]"):
+        return "must be lower-case words, digits and apostrophes"
+    if "<>" in pattern:
+        return "must be non-empty plain text without < or >"
+    return "must not be empty"
+
+
+def _explain_movement_shape(instance: Any) -> str:
+    if not isinstance(instance, Mapping):
+        return "must be a mapping"
+    if "hold_s" in instance and "sides" in instance:
+        return "give either hold_s (no sides) or sides, not both"
+    if "sides" in instance:
+        return "a movement with sides also needs switch_s and switch_cue"
+    if "switch_s" in instance or "switch_cue" in instance:
+        return "switch_s and switch_cue belong only to a movement with sides"
+    return "needs hold_s, or sides with switch_s and switch_cue"
+
+
+# --- meaning: what the schema cannot say ---------------------------------------------------
+
+
+def semantic_problems(document: Any) -> Iterator[tuple[FieldPath, str]]:
+    """Rules across fields: unique ids, durations that add up, breaths that fit, short cues.
+
+    Runs on documents that may also break the schema, skipping the parts too broken to
+    judge, so one lint run reports every problem at once.
+    """
+    if not isinstance(document, Mapping):
+        return
+    movements = [m for m in _list(document.get("movements")) if isinstance(m, Mapping)]
+    seen_ids: set[str] = set()
+    for index, movement in enumerate(_list(document.get("movements"))):
+        if not isinstance(movement, Mapping):
+            continue
+        movement_id = movement.get("id")
+        if isinstance(movement_id, str) and movement_id in seen_ids:
+            yield ("movements", index, "id"), f"{movement_id!r} is used by an earlier movement"
+        seen_ids.add(str(movement_id))
+        yield from _movement_problems(("movements", index), movement, document.get("breathing"))
+    durations = [_whole(m.get("duration_s")) for m in movements]
+    total, stated = sum(d or 0 for d in durations), _whole(document.get("duration_s"))
+    if None not in durations and stated is not None and total != stated:
+        yield ("duration_s",), f"movements add up to {total} s, not {stated} s"
+    yield from _long_cues(document, ())
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _whole(value: Any) -> int | None:
+    """`value` if it is a whole number of seconds (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _movement_problems(
+    path: FieldPath, movement: Mapping[str, Any], breathing: Any
+) -> Iterator[tuple[FieldPath, str]]:
+    duration = _whole(movement.get("duration_s"))
+    if "sides" in movement:
+        sides = [s for s in _list(movement["sides"]) if isinstance(s, Mapping)]
+        holds = [_whole(side.get("hold_s")) for side in sides]
+        if duration is not None and holds and None not in holds:
+            total = sum(h or 0 for h in holds)
+            if total != duration:
+                message = f"the sides' holds add up to {total} s, not {duration} s"
+                yield (*path, "duration_s"), message
+        names = [side.get("side") for side in sides]
+        if sorted(map(str, names)) == ["left", "right"] and names != ["right", "left"]:
+            yield (*path, "sides"), "must list the right side first, then the left"
+    else:
+        holds = [_whole(movement.get("hold_s"))]
+        if None not in holds and duration is not None and holds[0] != duration:
+            yield (*path, "hold_s"), f"must equal duration_s ({duration} s)"
+    breaths = _whole(movement.get("guided_breaths", 0))
+    if isinstance(breathing, Mapping) and breaths and holds and None not in holds:
+        inhale, exhale = _whole(breathing.get("inhale_s")), _whole(breathing.get("exhale_s"))
+        shortest = min(h or 0 for h in holds)
+        needed = breaths * (inhale + exhale) if inhale and exhale else 0
+        if needed > shortest:
+            message = f"take {needed} s, longer than the shortest hold ({shortest} s)"
+            yield (*path, "guided_breaths"), message
+
+
+def _long_cues(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    """Spoken fields longer than 15 s: every string under a key that is spoken aloud."""
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            if key not in {"title", "name", "references", "catalogue", "spoken_names", "id"}:
+                yield from _long_cues(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _long_cues(child, (*path, index))
+    elif isinstance(value, str):
+        seconds = speaking_seconds(value)
+        if seconds > LONGEST_CUE_S:
+            yield path, f"takes {seconds:.1f} s to say; keep it to {LONGEST_CUE_S:.0f} s or less"
+
+
+# --- building the model --------------------------------------------------------------------
+
+
+def build_routine(document: Mapping[str, Any]) -> Routine:
+    """The frozen routine for a document that passed the schema and the semantic checks."""
+    catalogue = document["catalogue"]
+    breathing = document["breathing"]
+    return Routine(
+        id=document["id"],
+        title=document["title"],
+        spoken_title=document["spoken_title"],
+        spoken_names=tuple(document["spoken_names"]),
+        catalogue=CataloguePlace(
+            module_number=catalogue["module"]["number"],
+            module_title=catalogue["module"]["title"],
+            program=catalogue["program"],
+            workout=catalogue["workout"],
+            level=catalogue["level"],
+        ),
+        duration_s=document["duration_s"],
+        breathing=Breathing(
+            inhale_s=breathing["inhale_s"],
+            exhale_s=breathing["exhale_s"],
+            inhale_cue=_one_line(breathing["inhale_cue"]),
+            exhale_cue=_one_line(breathing["exhale_cue"]),
+        ),
+        safety_advisory=_one_line(document["safety_advisory"]),
+        intro=_one_line(document["intro"]),
+        closing=_one_line(document["closing"]),
+        references=tuple(document["references"]),
+        movements=tuple(_build_movement(movement) for movement in document["movements"]),
+    )
+
+
+def _build_movement(movement: Mapping[str, Any]) -> Movement:
+    if "sides" in movement:
+        holds = tuple(
+            Hold(Side(side["side"]), side["hold_s"], _one_line(side["setup_cue"]))
+            for side in movement["sides"]
+        )
+    else:
+        holds = (Hold(None, movement["hold_s"], None),)
+    switch_cue = movement.get("switch_cue")
+    return Movement(
+        id=movement["id"],
+        name=movement["name"],
+        spoken_name=_one_line(movement["spoken_name"]),
+        duration_s=movement["duration_s"],
+        holds=holds,
+        switch_s=movement.get("switch_s", 0),
+        switch_cue=_one_line(switch_cue) if switch_cue else None,
+        guided_breaths=movement.get("guided_breaths", 0),
+        setup_cue=_one_line(movement["setup_cue"]),
+        form_cues=tuple(_one_line(cue) for cue in movement["form_cues"]),
+        mid_hold_reminder=_one_line(movement["mid_hold_reminder"]),
+        why=_one_line(movement["why"]),
+        if_it_hurts=_one_line(movement["if_it_hurts"]),
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

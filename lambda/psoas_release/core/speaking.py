@@ -1,0 +1,21 @@
+"""How long Alexa takes to say something: the one speaking-rate model every module shares.
+
+Alexa speaks at roughly 150 words a minute at the default rate. Timing holds, checking that a
+cue fits in 15 seconds and estimating answer lengths all use this, so they agree.
+"""
+
+from __future__ import annotations
+
+WORDS_PER_MINUTE = 150
+WORDS_PER_SECOND = WORDS_PER_MINUTE / 60
+LONGEST_CUE_S = 15.0
+
+
+def word_count(text: str) -> int:
+    """Words as a listener hears them: whitespace-separated tokens."""
+    return len(text.split())
+
+
+def speaking_seconds(text: str) -> float:
+    """Seconds Alexa takes to say `text` at the default rate."""
+    return word_count(text) / WORDS_PER_SECOND

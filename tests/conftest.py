@@ -1,0 +1,26 @@
+"""Shared fixtures: the product's routines, loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from psoas_release.core.library import RoutineLibrary, load_library
+from psoas_release.core.routines import Routine
+
+REPO = Path(__file__).resolve().parent.parent
+ROUTINES_DIR = REPO / "routines"
+PSOAS_FILE = ROUTINES_DIR / "unlock-psoas-flex-foundations.yaml"
+
+
+@pytest.fixture(scope="session")
+def library() -> RoutineLibrary:
+    return load_library(ROUTINES_DIR)
+
+
+@pytest.fixture(scope="session")
+def psoas(library: RoutineLibrary) -> Routine:
+    routine = library.get("unlock-psoas-flex-foundations")
+    assert routine is not None
+    return routine
