@@ -49,5 +49,5 @@ def test_routines_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["routines", "--dir", str(ROUTINES_DIR)]) == 0
     out = capsys.readouterr().out
     assert "49 Unlock: Psoas" in out
-    assert "Unlock: Psoas – Flex Foundations (Beginner)" in out
+    assert "Unlock: Psoas \N{EN DASH} Flex Foundations (Beginner)" in out
     assert " 10 " in out

@@ -320,8 +320,9 @@ def _list(value: Any) -> list[Any]:
 
 
 def _whole(value: Any) -> int | None:
-    """`value` if it is a whole number of seconds (not a bool), else None."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """`value` if it is a positive whole number (not a bool), else None: the schema reports it."""
+    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if valid else None
 
 
 def _movement_problems(
