@@ -1,0 +1,161 @@
+"""The skill as a self-hosted HTTPS endpoint: the same `CustomSkill` that Lambda serves.
+
+flask-ask-sdk is not used because its verifier cannot import on OpenSSL >= 3.0.10; requests
+are verified by `psoas_release.web.verification` instead. Configuration is read when the app
+is built, never at import time, so tests and the CLI can build differently configured apps.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from typing import IO, Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model.request_envelope import RequestEnvelope
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from psoas_release.web.verification import RequestVerifier, VerificationError
+
+__all__ = ["MAX_BODY_BYTES", "create_app", "serve"]
+
+log = logging.getLogger(__name__)
+
+# Alexa request envelopes are a few kilobytes; anything far larger is not from Alexa.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _json(payload: Any, status: int) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+def _read_capped(stream: IO[bytes], limit: int) -> bytes | None:
+    """Reads the whole body, or returns None as soon as it exceeds `limit` bytes.
+
+    A loop, because a chunked stream may return fewer bytes than asked for on each read.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(limit + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
+    return b"".join(chunks)
+
+
+def _load_default_skill() -> CustomSkill:
+    # Imported here so building a web app with an explicit skill never loads the real one.
+    module = importlib.import_module("psoas_release.alexa.skill")
+    skill: CustomSkill = module.build_skill()
+    return skill
+
+
+def _looks_like_envelope(payload: Any) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    alexa_request = payload.get("request")
+    return isinstance(alexa_request, dict) and isinstance(alexa_request.get("type"), str)
+
+
+def create_app(
+    skill: CustomSkill | None = None,
+    *,
+    verify: bool = True,
+    path: str = "/",
+    skill_id: str | None = None,
+    verifier: RequestVerifier | None = None,
+) -> Flask:
+    """Builds the Flask app that answers Alexa on POST `path`.
+
+    `skill` defaults to `psoas_release.alexa.skill.build_skill()`. With `verify` on, every
+    request passes `verifier` (default: a `RequestVerifier` for `skill_id`, else the
+    `SKILL_ID` environment variable) or is answered 400. `verify=False` is for local tests
+    through a tunnel or the CLI only; Amazon refuses to certify an endpoint that does not
+    verify.
+    """
+    if verifier is not None and skill_id is not None:
+        raise ValueError("pass skill_id to the RequestVerifier you supply, not to create_app")
+    if skill is None:
+        skill = _load_default_skill()
+    active_skill = skill
+
+    active_verifier: RequestVerifier | None = None
+    if verify:
+        if verifier is None:
+            configured_id = skill_id if skill_id is not None else os.environ.get("SKILL_ID")
+            verifier = RequestVerifier(skill_id=configured_id or None)
+        active_verifier = verifier
+        if active_verifier.skill_id is None:
+            log.warning("No skill id configured (SKILL_ID): the application id is not checked.")
+    else:
+        log.warning(
+            "!!! Alexa request verification is DISABLED: anyone can call this endpoint. "
+            "Never expose it to the internet like this. !!!"
+        )
+
+    app = Flask(__name__)
+    # Exposed for introspection (tests, diagnostics); None when verification is off.
+    app.extensions["psoas_release.verifier"] = active_verifier
+    serializer = DefaultSerializer()
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        # JSON for every HTTP error, and no HTML error pages with framework details.
+        response = _json({"error": error.name}, error.code or 500)
+        for name, value in error.get_headers():  # e.g. Allow on a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.post(path)
+    def alexa() -> Response:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return _json({"error": "request too large"}, 413)
+        body = _read_capped(request.stream, MAX_BODY_BYTES)
+        if body is None:  # a chunked body with no length announced, past the cap
+            return _json({"error": "request too large"}, 413)
+
+        if active_verifier is not None:
+            try:
+                active_verifier.verify(dict(request.headers.items()), body)
+            except VerificationError as exc:
+                log.warning("Rejected a request that failed verification: %s", exc.reason)
+                return _json({"error": "request verification failed"}, 400)
+
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, ValueError):
+            payload = None
+        if not _looks_like_envelope(payload):
+            log.warning("Rejected a body that is not an Alexa request envelope.")
+            return _json({"error": "malformed request"}, 400)
+
+        try:
+            envelope = serializer.deserialize(body.decode("utf-8"), RequestEnvelope)
+        except Exception as exc:
+            log.warning("Rejected a request envelope the SDK could not read: %r", exc)
+            return _json({"error": "malformed request"}, 400)
+
+        try:
+            response_envelope = active_skill.invoke(request_envelope=envelope, context=None)
+        except Exception:
+            log.exception("The skill raised while handling a request.")
+            return _json({"error": "internal error"}, 500)
+        return _json(serializer.serialize(response_envelope), 200)
+
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, verify: bool = True) -> None:
+    """Runs the endpoint on Flask's development server, for `psoas-release serve`.
+
+    Alexa only calls HTTPS endpoints on port 443, so put this behind a TLS-terminating
+    reverse proxy, or use a production WSGI server with `create_app()` as the application.
+    """
+    app = create_app(verify=verify)
+    app.run(host=host, port=port)

@@ -1,0 +1,398 @@
+"""Checks that a request to a self-hosted endpoint really comes from Alexa.
+
+Lambda endpoints are verified by AWS; a web endpoint must do it itself or Amazon rejects the
+skill at certification. The SDK's own verifier (ask-sdk-webservice-support) depends on
+oscrypto, which cannot load OpenSSL >= 3.0.10, so this module does the same checks on
+`cryptography` alone, in the order Amazon documents them: the certificate URL, the
+certificate chain, the body signature, the timestamp, the application id.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509 import verification as x509_verification
+
+__all__ = [
+    "CERT_URL_HEADER",
+    "SIGNATURE_HEADER",
+    "Clock",
+    "Fetch",
+    "RequestVerifier",
+    "VerificationError",
+    "canonical_cert_url",
+    "load_amazon_roots",
+    "urllib_fetch",
+]
+
+log = logging.getLogger(__name__)
+
+CERT_URL_HEADER = "SignatureCertChainUrl"
+SIGNATURE_HEADER = "Signature-256"
+ECHO_API_DOMAIN = "echo-api.amazon.com"
+CERT_HOST = "s3.amazonaws.com"
+CERT_PATH_PREFIX = "/echo.api/"
+
+TIMESTAMP_TOLERANCE = timedelta(seconds=150)
+SKILL_EVENT_TOLERANCE = timedelta(seconds=3600)
+SKILL_EVENT_PREFIX = "AlexaSkillEvent."
+
+MAX_CERT_BYTES = 64 * 1024
+FETCH_TIMEOUT_S = 5.0
+
+Clock = Callable[[], datetime]
+Fetch = Callable[[str], bytes]
+
+
+class VerificationError(Exception):
+    """A request failed one of Amazon's checks; the endpoint must answer HTTP 400.
+
+    `reason` is short and meant for the server log, not for the client.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_amazon_roots() -> list[x509.Certificate]:
+    """The trust anchors shipped in the package, so nothing is downloaded to trust Amazon."""
+    pem = resources.files(__package__ or "psoas_release.web").joinpath("amazon_roots.pem")
+    return x509.load_pem_x509_certificates(pem.read_bytes())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuses redirects so the bytes fetched come from the URL that passed the URL rules."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        raise urllib.error.HTTPError(newurl, code, "redirect refused", headers, fp)
+
+
+def urllib_fetch(
+    url: str, *, timeout: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_CERT_BYTES
+) -> bytes:
+    """Downloads a certificate bundle with a timeout and a size cap, following no redirects.
+
+    A slow or huge response must not tie up a worker or memory on the request path.
+    """
+    if not url.startswith("https://"):
+        raise ValueError("only https URLs are fetched")
+    opener = urllib.request.build_opener(_NoRedirect())
+    with opener.open(url, timeout=timeout) as response:
+        data: bytes = response.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"certificate bundle larger than {max_bytes} bytes")
+    return data
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, so `/echo.api/../x` is judged by where it really points."""
+    output: list[str] = []
+    rest = path
+    while rest:
+        if rest.startswith("../"):
+            rest = rest[3:]
+        elif rest.startswith(("./", "/./")):
+            rest = rest[2:]
+        elif rest == "/.":
+            rest = "/"
+        elif rest.startswith("/../"):
+            rest = rest[3:]
+            if output:
+                output.pop()
+        elif rest == "/..":
+            rest = "/"
+            if output:
+                output.pop()
+        elif rest in (".", ".."):
+            rest = ""
+        else:
+            start = 1 if rest.startswith("/") else 0
+            end = rest.find("/", start)
+            if end == -1:
+                end = len(rest)
+            output.append(rest[:end])
+            rest = rest[end:]
+    return "".join(output)
+
+
+def canonical_cert_url(url: str) -> str:
+    """Applies Amazon's rules for `SignatureCertChainUrl` and returns the URL to fetch.
+
+    Rules: scheme https, host s3.amazonaws.com (any case), port 443 if given, and a path that
+    starts with `/echo.api/` (exact case) once dot segments are removed. The returned URL is
+    the normalised one, so what is fetched is exactly what was checked.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise VerificationError("certificate URL unparseable") from exc
+    if parts.scheme.lower() != "https":
+        raise VerificationError("certificate URL not https")
+    if parts.username is not None or parts.password is not None:
+        raise VerificationError("certificate URL has user info")
+    if (parts.hostname or "").lower() != CERT_HOST:
+        raise VerificationError("certificate URL host not allowed")
+    if port is not None and port != 443:
+        raise VerificationError("certificate URL port not allowed")
+    raw_path = parts.path
+    lowered = raw_path.lower()
+    if "%2f" in lowered or "%5c" in lowered or "\\" in raw_path:
+        raise VerificationError("certificate URL path has encoded separators")
+    # %2E is an unreserved character in disguise (RFC 3986 6.2.2.2): decode before judging.
+    path = _remove_dot_segments(raw_path.replace("%2e", ".").replace("%2E", "."))
+    if not path.startswith(CERT_PATH_PREFIX):
+        raise VerificationError("certificate URL path not allowed")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"https://{CERT_HOST}{path}{query}"
+
+
+@dataclass(frozen=True)
+class _TrustedLeaf:
+    public_key: rsa.RSAPublicKey
+    expires: datetime
+
+
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
+    until: datetime
+
+
+class RequestVerifier:
+    """Runs Amazon's checks on one request: `verify(headers, body)` returns or raises.
+
+    Validated signing certificates are cached by URL until the earliest notAfter in their
+    chain; failures are cached for `failure_ttl` so a bad URL cannot trigger a fetch per
+    request. Both caches are LRU-bounded. `fetch`, `clock` and `roots` are injectable so
+    tests run offline with their own PKI and time.
+    """
+
+    def __init__(
+        self,
+        *,
+        skill_id: str | None = None,
+        roots: Sequence[x509.Certificate] | None = None,
+        fetch: Fetch | None = None,
+        clock: Clock = _utc_now,
+        cache_size: int = 64,
+        failure_ttl: timedelta = timedelta(seconds=30),
+        max_cert_bytes: int = MAX_CERT_BYTES,
+    ) -> None:
+        trusted = list(roots) if roots is not None else load_amazon_roots()
+        if not trusted:
+            raise ValueError("at least one trusted root is required")
+        if cache_size < 1:
+            raise ValueError("cache_size must be at least 1")
+        self.skill_id = skill_id
+        self._store = x509_verification.Store(trusted)
+        self._fetch: Fetch = fetch if fetch is not None else urllib_fetch
+        self._clock = clock
+        self._cache_size = cache_size
+        self._failure_ttl = failure_ttl
+        self._max_cert_bytes = max_cert_bytes
+        self._trusted: OrderedDict[str, _TrustedLeaf] = OrderedDict()
+        self._failures: OrderedDict[str, _Failure] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> None:
+        """Raises `VerificationError` unless the request passes every check, in Amazon's order.
+
+        `headers` may be any mapping; names are matched case-insensitively. `body` must be
+        the exact bytes received, since the signature covers them.
+        """
+        lowered = {name.lower(): value for name, value in headers.items()}
+        cert_url = lowered.get(CERT_URL_HEADER.lower(), "").strip()
+        signature_b64 = lowered.get(SIGNATURE_HEADER.lower(), "").strip()
+        if not cert_url:
+            raise VerificationError("missing SignatureCertChainUrl header")
+        if not signature_b64:
+            # The SHA-1 `Signature` header is deliberately never used as a fallback.
+            raise VerificationError("missing Signature-256 header")
+
+        now = self._now()
+        url = canonical_cert_url(cert_url)
+        public_key = self._signing_key(url, now)
+        self._check_signature(public_key, signature_b64, body)
+        envelope = _parse_envelope(body)
+        _check_timestamp(envelope, now)
+        self._check_application_id(envelope)
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+    def _signing_key(self, url: str, now: datetime) -> rsa.RSAPublicKey:
+        with self._lock:
+            cached = self._trusted.get(url)
+            if cached is not None:
+                if now < cached.expires:
+                    self._trusted.move_to_end(url)
+                    return cached.public_key
+                del self._trusted[url]
+            failure = self._failures.get(url)
+            if failure is not None:
+                if now < failure.until:
+                    raise VerificationError(failure.reason)
+                del self._failures[url]
+        # Fetch outside the lock: a slow download must not stall requests served from cache.
+        try:
+            leaf = self._fetch_and_validate(url, now)
+        except VerificationError as exc:
+            with self._lock:
+                _put_bounded(
+                    self._failures,
+                    url,
+                    _Failure(exc.reason, now + self._failure_ttl),
+                    self._cache_size,
+                )
+            raise
+        with self._lock:
+            self._failures.pop(url, None)
+            _put_bounded(self._trusted, url, leaf, self._cache_size)
+        return leaf.public_key
+
+    def _fetch_and_validate(self, url: str, now: datetime) -> _TrustedLeaf:
+        try:
+            pem = self._fetch(url)
+        except Exception as exc:  # any fetch problem is the request's problem: 400, not 500
+            log.info("certificate fetch failed for %s: %r", url, exc)
+            raise VerificationError("certificate fetch failed") from exc
+        if len(pem) > self._max_cert_bytes:
+            raise VerificationError("certificate bundle too large")
+        try:
+            certs = x509.load_pem_x509_certificates(pem)
+        except ValueError as exc:
+            raise VerificationError("certificate bundle unparseable") from exc
+        leaf, intermediates = certs[0], certs[1:]
+
+        verifier = (
+            x509_verification.PolicyBuilder()
+            .store(self._store)
+            .time(now)
+            .build_server_verifier(x509.DNSName(ECHO_API_DOMAIN))
+        )
+        try:
+            chain = verifier.verify(leaf, intermediates)
+        except x509_verification.VerificationError as exc:
+            log.info("certificate chain rejected for %s: %s", url, exc)
+            raise VerificationError("certificate chain invalid") from exc
+
+        # The policy above also accepts wildcards; Amazon asks for the literal name.
+        if ECHO_API_DOMAIN not in _dns_names(leaf):
+            raise VerificationError("certificate SAN lacks echo-api.amazon.com")
+        public_key = leaf.public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise VerificationError("certificate key is not RSA")
+        expires = min(cert.not_valid_after_utc for cert in chain)
+        return _TrustedLeaf(public_key, expires)
+
+    @staticmethod
+    def _check_signature(public_key: rsa.RSAPublicKey, signature_b64: str, body: bytes) -> None:
+        try:
+            signature = base64.b64decode(signature_b64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise VerificationError("signature not base64") from exc
+        try:
+            public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature as exc:
+            raise VerificationError("signature mismatch") from exc
+
+    def _check_application_id(self, envelope: Mapping[str, Any]) -> None:
+        if self.skill_id is None:
+            return
+        application_id = _application_id(envelope)
+        if application_id != self.skill_id:
+            raise VerificationError("application id mismatch")
+
+
+def _put_bounded(cache: OrderedDict[str, Any], key: str, value: Any, size: int) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
+
+
+def _dns_names(cert: x509.Certificate) -> set[str]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return set()
+    return {name.lower() for name in san.value.get_values_for_type(x509.DNSName)}
+
+
+def _parse_envelope(body: bytes) -> Mapping[str, Any]:
+    try:
+        envelope = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise VerificationError("body is not JSON") from exc
+    if not isinstance(envelope, dict):
+        raise VerificationError("body is not a JSON object")
+    return envelope
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _check_timestamp(envelope: Mapping[str, Any], now: datetime) -> None:
+    """Replayed requests are refused: the signed timestamp must be close to now, both ways."""
+    raw = _dig(envelope, "request", "timestamp")
+    if not isinstance(raw, str):
+        raise VerificationError("request timestamp missing")
+    try:
+        stamp = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise VerificationError("request timestamp unparseable") from exc
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    request_type = _dig(envelope, "request", "type")
+    is_skill_event = isinstance(request_type, str) and request_type.startswith(SKILL_EVENT_PREFIX)
+    tolerance = SKILL_EVENT_TOLERANCE if is_skill_event else TIMESTAMP_TOLERANCE
+    if abs(now - stamp) > tolerance:
+        raise VerificationError("request timestamp outside tolerance")
+
+
+def _application_id(envelope: Mapping[str, Any]) -> str | None:
+    for path in (
+        ("context", "System", "application", "applicationId"),
+        ("session", "application", "applicationId"),
+    ):
+        value = _dig(envelope, *path)
+        if isinstance(value, str):
+            return value
+    return None
