@@ -1,0 +1,185 @@
+"""The words of every answer: what a coach says when asked, written once for the ear.
+
+Answers are short because the person is holding a stretch while listening, and every answer
+is followed by the rest of the hold, so none of them needs to say "let's continue".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.routines import Movement, Side
+from psoas_release.core.timeline import SegmentKind, Timeline
+
+SAFETY_STOP = "If the pain is sharp, or doesn't ease, stop for today and check with a doctor."
+
+
+@dataclass(frozen=True)
+class HoldSpan:
+    """One hold as a person thinks of it: a movement, maybe a side, from start to end."""
+
+    movement: int
+    side: Side | None
+    start_s: float
+    end_s: float
+
+
+@cache
+def hold_spans(timeline: Timeline) -> tuple[HoldSpan, ...]:
+    spans: list[HoldSpan] = []
+    for segment in timeline.segments:
+        if not segment.coached or segment.movement is None:
+            continue
+        last = spans[-1] if spans else None
+        if last and (last.movement, last.side) == (segment.movement, segment.side):
+            spans[-1] = HoldSpan(last.movement, last.side, last.start_s, segment.end_s)
+        else:
+            spans.append(HoldSpan(segment.movement, segment.side, segment.start_s, segment.end_s))
+    return tuple(spans)
+
+
+def _current_span(timeline: Timeline, position_s: float) -> HoldSpan | None:
+    return next((s for s in hold_spans(timeline) if s.start_s <= position_s < s.end_s), None)
+
+
+def _movement_at(timeline: Timeline, position_s: float) -> Movement | None:
+    index = timeline.locate(position_s).segment.movement
+    return None if index is None else timeline.routine.movements[index]
+
+
+def _span_name(timeline: Timeline, span: HoldSpan, same_movement: bool = False) -> str:
+    movement = timeline.routine.movements[span.movement]
+    if span.side is None:
+        return movement.spoken_name
+    if same_movement:
+        return f"the {span.side.value} side"
+    return f"{movement.spoken_name}, {span.side.value} side"
+
+
+def seconds_phrase(seconds: float) -> str:
+    """'about 25 seconds', rounded the way a coach would say it."""
+    whole = max(1, round(seconds))
+    if whole > 20:
+        whole = round(whole / 5) * 5
+    return f"about {whole} second{'s' if whole != 1 else ''}"
+
+
+def minutes_phrase(seconds: float) -> str:
+    if seconds < 60:
+        return "under a minute"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def describe_place(timeline: Timeline, position_s: float) -> str:
+    """'the kneeling stretch, left side': where a position is, in a person's words."""
+    segment = timeline.locate(position_s).segment
+    if segment.kind is SegmentKind.CLOSING or position_s >= timeline.end_s:
+        return "the last few seconds of the routine"
+    if segment.movement is None:
+        return f"the start of {timeline.routine.spoken_title}"
+    movement = timeline.routine.movements[segment.movement]
+    side = segment.side if segment.kind is not SegmentKind.SETUP else None
+    return f"{movement.spoken_name}, {side.value} side" if side else movement.spoken_name
+
+
+def _instruction(timeline: Timeline, position_s: float) -> str:
+    """How to get into position for the hold at (or coming up after) `position_s`."""
+    location = timeline.locate(position_s)
+    movement = _movement_at(timeline, position_s)
+    if movement is None:
+        return ""
+    hold = next((h for h in movement.holds if h.side == location.segment.side), None)
+    if hold is not None and hold.setup_cue:
+        return hold.setup_cue
+    return movement.setup_cue
+
+
+def reorientation(timeline: Timeline, position_s: float) -> str:
+    """Said on resume: where we are and how long is left, then how to get back into it."""
+    span = _current_span(timeline, position_s)
+    if span is None:
+        return f"Welcome back. Picking up at {describe_place(timeline, position_s)}."
+    place = describe_place(timeline, position_s)
+    left = seconds_phrase(span.end_s - position_s)
+    return f"Welcome back. {place[0].upper()}{place[1:]}, {left} to go. " \
+           f"{_instruction(timeline, position_s)}"
+
+
+def form_cue_answer(timeline: Timeline | None, position_s: float) -> str:
+    movement = _movement_at(timeline, position_s) if timeline else None
+    if timeline is None or movement is None:
+        first = timeline.routine.movements[0] if timeline else None
+        return f"We haven't started a movement yet. First up is {first.spoken_name}." \
+            if first else "We haven't started a movement yet."
+    return movement.form_cue
+
+
+def repeat_instruction(timeline: Timeline | None, position_s: float) -> str:
+    if timeline is None or _movement_at(timeline, position_s) is None:
+        return "Here we go again."
+    return _instruction(timeline, position_s)
+
+
+def time_left_answer(timeline: Timeline | None, position_s: float) -> str:
+    if timeline is None:
+        return "We haven't started a routine yet."
+    overall = minutes_phrase(timeline.end_s - position_s)
+    span = _current_span(timeline, position_s)
+    if span is None:
+        upcoming = next((s for s in hold_spans(timeline) if s.start_s > position_s), None)
+        if upcoming is None:
+            return "We're just finishing."
+        hold = seconds_phrase(upcoming.end_s - upcoming.start_s)
+        return f"The next hold is {hold}. There's {overall} left in all."
+    where = "on this side" if span.side else "in this one"
+    return f"{seconds_phrase(span.end_s - position_s).capitalize()} {where}, " \
+           f"and {overall} in all."
+
+
+def whats_next_answer(timeline: Timeline | None, position_s: float) -> str:
+    if timeline is None:
+        return "We haven't started a routine yet."
+    spans = hold_spans(timeline)
+    current = _current_span(timeline, position_s)
+    later = [s for s in spans if s.start_s > position_s]
+    if not later:
+        return "This is the last one. Then we're done."
+    upcoming = later[0]
+    same = current is not None and current.movement == upcoming.movement
+    return f"Next, {_span_name(timeline, upcoming, same_movement=same)}."
+
+
+def why_answer(timeline: Timeline | None, position_s: float) -> str:
+    movement = _movement_at(timeline, position_s) if timeline else None
+    if movement is None:
+        return ("This routine eases a psoas that has grown tight from sitting, with slow "
+                "breathing and gentle holds instead of forcing a stretch.")
+    return movement.why
+
+
+def help_answer(timeline: Timeline | None) -> str:
+    if timeline is None:
+        return ("I coach a gentle routine to release your hip flexors, hands-free. "
+                "Say start to begin, or ask what routines there are.")
+    return ("You can say: repeat the form cue, how much time is left, what's next, "
+            "why does this help, pause, next, previous, or stop. If anything hurts, say: "
+            "it hurts.")
+
+
+def pain_advice(timeline: Timeline | None, position_s: float) -> str:
+    movement = _movement_at(timeline, position_s) if timeline else None
+    if movement is None:
+        return f"Stop and rest. {SAFETY_STOP}"
+    return f"Stop and rest. {movement.if_it_hurts} {SAFETY_STOP}"
+
+
+def list_routines_answer(library: RoutineLibrary) -> str:
+    routines = library.routines
+    parts = [f"{r.spoken_title}, {r.minutes} minutes" for r in routines]
+    count = "one routine" if len(routines) == 1 else f"{len(routines)} routines"
+    listed = "; ".join(parts)
+    return f"There's {count}: {listed}." if len(routines) == 1 else \
+        f"There are {count}: {listed}."

@@ -1,0 +1,426 @@
+"""The session state machine: `step(state, event, now) -> (state, reply)`, pure and total.
+
+Transitions are data: `TRANSITIONS[phase][event]` names the action for every pair of the five
+phases and the events below, and a test walks the whole table. Actions are plain functions of
+one `Turn`; they read the clock only through `now`, so the same inputs always give the same
+state and reply. Nothing here raises on bad input: an unknown event is a fallback, a corrupt
+state is a fresh start with an apology, a routine that no longer exists is forgotten.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from psoas_release.core.answers import (
+    describe_place,
+    form_cue_answer,
+    help_answer,
+    list_routines_answer,
+    pain_advice,
+    reorientation,
+    repeat_instruction,
+    time_left_answer,
+    whats_next_answer,
+    why_answer,
+)
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.position import heard_position
+from psoas_release.core.reply import Reply
+from psoas_release.core.routines import Routine
+from psoas_release.core.speech import lead_seconds, plan_coaching
+from psoas_release.core.state import Phase, SessionState
+from psoas_release.core.timeline import Timeline, compile_timeline
+
+NAVIGATION_TOLERANCE_S = 0.5
+"""A position this close to a step counts as being on it."""
+
+APOLOGY = "Sorry, I lost track of where we were, so let's start fresh."
+CONTINUE_REPROMPT = "Say continue when you're ready, or stop."
+RESUME_PROMPT = "Say resume when you're ready."
+RESUME_REPROMPT = "I've saved your place. Say resume to carry on, or stop."
+OFFER_REPROMPT = "Shall we carry on where you left off? Say yes or no."
+START_PROMPT = "Say start to begin, or stop."
+
+
+class EventKind(StrEnum):
+    """Everything a person (or Alexa) can do, independent of how Alexa phrases it."""
+
+    LAUNCH = "launch"
+    START = "start"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    START_OVER = "start_over"
+    REPEAT = "repeat"
+    FORM_CUE = "form_cue"
+    TIME_LEFT = "time_left"
+    WHATS_NEXT = "whats_next"
+    WHY = "why"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    PAIN = "pain"
+    HELP = "help"
+    FALLBACK = "fallback"
+    YES = "yes"
+    NO = "no"
+    LIST_ROUTINES = "list_routines"
+    SESSION_ENDED = "session_ended"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One request, as the core sees it. `routine_id` and `routine_name` come with START:
+    the catalogue id Alexa resolved, and the words the person said (untrusted)."""
+
+    kind: EventKind
+    routine_id: str | None = None
+    routine_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What an action needs: the state, the event, the clock, and where the person is."""
+
+    state: SessionState
+    event: Event
+    now: float
+    library: RoutineLibrary
+    timeline: Timeline | None
+    position_s: float
+
+    @property
+    def routine(self) -> Routine | None:
+        return self.timeline.routine if self.timeline else None
+
+    def with_state(self, state: SessionState) -> Turn:
+        return replace(self, state=state)
+
+    @property
+    def at_boundary(self) -> bool:
+        """The last reply ended at a movement boundary and invited the person to continue."""
+        return (
+            self.timeline is not None
+            and self.state.phase is Phase.COACHING
+            and self.position_s >= self.state.covers_until_s
+            and self.position_s < self.timeline.end_s
+        )
+
+
+Outcome = tuple[SessionState, Reply]
+Action = Callable[[Turn], Outcome]
+
+
+# --- building blocks -----------------------------------------------------------------------
+
+
+def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = None) -> Outcome:
+    """Speak the timeline from `from_s` as far as one reply allows, after `lead`."""
+    timeline = compile_timeline(routine) if routine else turn.timeline
+    assert timeline is not None, "coach needs a routine"
+    from_s = timeline.clamp(from_s)
+    coaching, prompt = plan_coaching(timeline, from_s, lead)
+    state = turn.state.with_(
+        phase=Phase.COACHING,
+        routine_id=timeline.routine.id,
+        position_s=from_s,
+        anchor_at=turn.now,
+        lead_s=lead_seconds(lead),
+        covers_until_s=coaching.until_s,
+        advisory_heard=turn.state.advisory_heard or from_s < timeline.intro_s,
+    )
+    reprompt = CONTINUE_REPROMPT if prompt else None
+    return state, Reply(lead=lead, coaching=coaching, prompt=prompt, reprompt=reprompt)
+
+
+def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> SessionState:
+    """The state at rest (not speaking): a phase and a saved place."""
+    return turn.state.with_(
+        phase=phase,
+        position_s=turn.position_s if position_s is None else position_s,
+        anchor_at=None,
+        lead_s=0.0,
+        covers_until_s=turn.position_s if position_s is None else position_s,
+    )
+
+
+def resume_point(timeline: Timeline, position_s: float) -> float:
+    """Where to pick up: mid-hold exactly; mid-instruction from the instruction's start."""
+    location = timeline.locate(position_s)
+    return position_s if location.segment.coached else location.segment.start_s
+
+
+def start_fresh(turn: Turn, lead: str = "", routine: Routine | None = None) -> Outcome:
+    routine = routine or turn.routine or turn.library.default
+    timeline = compile_timeline(routine)
+    from_s = timeline.intro_s if turn.state.advisory_heard else 0.0
+    return coach(turn, from_s, lead, routine)
+
+
+def answer_then_carry_on(turn: Turn, text: str) -> Outcome:
+    """Answer briefly, then keep the hold: coaching resumes exactly where it was heard."""
+    phase = turn.state.phase
+    if phase is Phase.COACHING and turn.timeline and not turn.at_boundary:
+        return coach(turn, resume_point(turn.timeline, turn.position_s), text)
+    if phase is Phase.COACHING:
+        return settle(turn, Phase.COACHING), Reply(
+            lead=text, prompt=CONTINUE_REPROMPT, reprompt=CONTINUE_REPROMPT
+        )
+    if phase is Phase.OFFERING_RESUME:
+        return turn.state, Reply(lead=text, prompt=OFFER_REPROMPT, reprompt=OFFER_REPROMPT)
+    return turn.state, Reply(lead=text, prompt=RESUME_PROMPT, reprompt=RESUME_REPROMPT)
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+def launch_fresh(turn: Turn) -> Outcome:
+    lead = "Good to have you back." if turn.state.completed_count else ""
+    return start_fresh(turn.with_state(turn.state.keep_progress()), lead)
+
+
+def offer_resume(turn: Turn) -> Outcome:
+    assert turn.timeline is not None
+    place = describe_place(turn.timeline, turn.position_s)
+    question = f"Welcome back. You were on {place}. Shall we carry on?"
+    return settle(turn, Phase.OFFERING_RESUME), Reply(lead=question, reprompt=OFFER_REPROMPT)
+
+
+def resume(turn: Turn) -> Outcome:
+    assert turn.timeline is not None
+    if turn.state.phase is Phase.COACHING and not turn.at_boundary:
+        return coach(turn, resume_point(turn.timeline, turn.position_s), "We're still going.")
+    point = resume_point(turn.timeline, turn.position_s)
+    return coach(turn, point, reorientation(turn.timeline, point))
+
+
+def start(turn: Turn) -> Outcome:
+    """START: a named routine starts fresh; otherwise carry on with the current one."""
+    asked = turn.library.get(turn.event.routine_id) if turn.event.routine_id else None
+    if turn.event.routine_name and asked is None:
+        default = turn.library.default
+        lead = f"I don't know that routine, so here's {default.spoken_title}."
+        return start_fresh(turn.with_state(turn.state.keep_progress()), lead, default)
+    if asked is not None and (turn.routine is None or asked.id != turn.routine.id):
+        return start_fresh(turn.with_state(turn.state.keep_progress()), "", asked)
+    if turn.state.phase in {Phase.PAUSED, Phase.OFFERING_RESUME, Phase.COACHING}:
+        return resume(turn)
+    return start_fresh(turn.with_state(turn.state.keep_progress()), "", asked)
+
+
+def start_over(turn: Turn) -> Outcome:
+    return start_fresh(turn.with_state(turn.state.keep_progress()), "Starting over.",
+                       turn.routine)
+
+
+def go_next(turn: Turn) -> Outcome:
+    assert turn.timeline is not None
+    if turn.at_boundary or turn.state.phase is Phase.OFFERING_RESUME:
+        return resume(turn)
+    ahead = [s for s in turn.timeline.steps if s > turn.position_s + NAVIGATION_TOLERANCE_S]
+    if not ahead:
+        return finish(turn)
+    return coach(turn, ahead[0])
+
+
+def go_previous(turn: Turn) -> Outcome:
+    assert turn.timeline is not None
+    steps = turn.timeline.steps
+    current = max(
+        (i for i, s in enumerate(steps) if s <= turn.position_s + NAVIGATION_TOLERANCE_S),
+        default=0,
+    )
+    target = steps[max(current - 1, 0)]
+    return coach(turn, target, f"Going back to {describe_place(turn.timeline, target)}.")
+
+
+def completed(state: SessionState) -> SessionState:
+    """The state after a routine is done: counted once, nothing left to resume."""
+    return state.keep_progress().with_(
+        phase=Phase.FINISHED, completed_count=state.completed_count + 1
+    )
+
+
+def finish(turn: Turn) -> Outcome:
+    state = completed(turn.state)
+    return state, Reply(lead="That's the end of the routine. Say start over to go again.",
+                        reprompt=START_PROMPT)
+
+
+def pause(turn: Turn) -> Outcome:
+    assert turn.timeline is not None
+    place = describe_place(turn.timeline, turn.position_s)
+    return settle(turn, Phase.PAUSED), Reply(
+        lead=f"Paused on {place}.", prompt=RESUME_PROMPT, reprompt=RESUME_REPROMPT
+    )
+
+
+def stop(turn: Turn) -> Outcome:
+    if turn.timeline is not None and turn.state.phase in {Phase.COACHING, Phase.PAUSED,
+                                                          Phase.OFFERING_RESUME}:
+        return settle(turn, Phase.PAUSED), Reply(
+            lead="Okay. I've saved your place for next time. Goodbye.", end_session=True
+        )
+    return turn.state, Reply(lead="Goodbye.", end_session=True)
+
+
+def pain(turn: Turn) -> Outcome:
+    advice = pain_advice(turn.timeline, turn.position_s)
+    if turn.timeline is None or turn.state.phase is Phase.FINISHED:
+        return turn.state, Reply(lead=advice, end_session=True)
+    prompt = "When you're ready, say resume to carry on, or next to skip this one."
+    return settle(turn, Phase.PAUSED), Reply(lead=advice, prompt=prompt, reprompt=prompt)
+
+
+def session_ended(turn: Turn) -> Outcome:
+    if turn.state.phase in {Phase.COACHING, Phase.OFFERING_RESUME}:
+        return settle(turn, Phase.PAUSED), Reply(end_session=True)
+    return turn.state, Reply(end_session=True)
+
+
+def yes(turn: Turn) -> Outcome:
+    if turn.state.phase is Phase.COACHING and not turn.at_boundary:
+        assert turn.timeline is not None
+        return coach(turn, resume_point(turn.timeline, turn.position_s))
+    return resume(turn)
+
+
+def no(turn: Turn) -> Outcome:
+    if turn.state.phase is Phase.OFFERING_RESUME:
+        return start_fresh(turn.with_state(turn.state.keep_progress()),
+                           "Okay, starting from the top.", turn.routine)
+    if turn.state.phase is Phase.COACHING and not turn.at_boundary:
+        assert turn.timeline is not None
+        return coach(turn, resume_point(turn.timeline, turn.position_s))
+    return stop(turn)
+
+
+def _answering(text_for: Callable[[Turn], str]) -> Action:
+    return lambda turn: answer_then_carry_on(turn, text_for(turn))
+
+
+def not_started(turn: Turn) -> Outcome:
+    return turn.state, Reply(lead="We haven't started a routine yet.", prompt=START_PROMPT,
+                             reprompt=START_PROMPT)
+
+
+def already_finished(turn: Turn) -> Outcome:
+    text = "You've finished the routine. Say start to go again, or stop."
+    return turn.state, Reply(lead=text, reprompt=START_PROMPT)
+
+
+def help_when_idle(turn: Turn) -> Outcome:
+    return turn.state, Reply(lead=help_answer(None), prompt=START_PROMPT, reprompt=START_PROMPT)
+
+
+def list_routines(turn: Turn) -> Outcome:
+    text = list_routines_answer(turn.library)
+    if turn.state.phase is Phase.COACHING:
+        return answer_then_carry_on(turn, text)
+    prompt = "Which one would you like?"
+    return turn.state, Reply(lead=text, prompt=prompt, reprompt=prompt)
+
+
+def offer_again(turn: Turn) -> Outcome:
+    return turn.state, Reply(lead=OFFER_REPROMPT, reprompt=OFFER_REPROMPT)
+
+
+def fallback(turn: Turn) -> Outcome:
+    return answer_then_carry_on(turn, "Sorry, I didn't catch that. You can say help.")
+
+
+ANSWERS: Mapping[EventKind, Action] = {
+    EventKind.FORM_CUE: _answering(lambda t: form_cue_answer(t.timeline, t.position_s)),
+    EventKind.TIME_LEFT: _answering(lambda t: time_left_answer(t.timeline, t.position_s)),
+    EventKind.WHATS_NEXT: _answering(lambda t: whats_next_answer(t.timeline, t.position_s)),
+    EventKind.WHY: _answering(lambda t: why_answer(t.timeline, t.position_s)),
+    EventKind.HELP: _answering(lambda t: help_answer(t.timeline)),
+    EventKind.REPEAT: _answering(lambda t: repeat_instruction(t.timeline, t.position_s)),
+    EventKind.FALLBACK: fallback,
+    EventKind.LIST_ROUTINES: list_routines,
+    EventKind.PAIN: pain,
+    EventKind.STOP: stop,
+    EventKind.SESSION_ENDED: session_ended,
+}
+
+IN_ROUTINE: Mapping[EventKind, Action] = {
+    **ANSWERS,
+    EventKind.LAUNCH: offer_resume,
+    EventKind.START: start,
+    EventKind.NEXT: go_next,
+    EventKind.PREVIOUS: go_previous,
+    EventKind.START_OVER: start_over,
+    EventKind.PAUSE: pause,
+    EventKind.RESUME: resume,
+    EventKind.YES: yes,
+    EventKind.NO: no,
+}
+
+OUT_OF_ROUTINE: Mapping[EventKind, Action] = {
+    **{kind: not_started for kind in EventKind},
+    EventKind.LAUNCH: launch_fresh,
+    EventKind.START: start,
+    EventKind.START_OVER: launch_fresh,
+    EventKind.RESUME: launch_fresh,
+    EventKind.YES: launch_fresh,
+    EventKind.NO: stop,
+    EventKind.HELP: help_when_idle,
+    EventKind.FALLBACK: help_when_idle,
+    EventKind.LIST_ROUTINES: list_routines,
+    EventKind.PAIN: pain,
+    EventKind.STOP: stop,
+    EventKind.SESSION_ENDED: session_ended,
+}
+
+TRANSITIONS: Mapping[Phase, Mapping[EventKind, Action]] = {
+    Phase.IDLE: OUT_OF_ROUTINE,
+    Phase.FINISHED: {**OUT_OF_ROUTINE, **{k: already_finished for k in (
+        EventKind.NEXT, EventKind.PREVIOUS, EventKind.REPEAT, EventKind.FORM_CUE,
+        EventKind.TIME_LEFT, EventKind.WHATS_NEXT, EventKind.WHY, EventKind.PAUSE)}},
+    Phase.COACHING: IN_ROUTINE,
+    Phase.PAUSED: {**IN_ROUTINE, EventKind.PAUSE: pause},
+    Phase.OFFERING_RESUME: {**IN_ROUTINE, EventKind.START_OVER: start_over,
+                            EventKind.PAUSE: offer_again, EventKind.REPEAT: offer_again},
+}
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+
+class Coach:
+    """The session state machine over one routine library."""
+
+    def __init__(self, library: RoutineLibrary) -> None:
+        self.library = library
+
+    def step(self, state: SessionState, event: Event, now: float) -> Outcome:
+        """The next state and reply. Deterministic in its arguments; never raises."""
+        turn = self._turn(state, event, now)
+        kind = event.kind if isinstance(event.kind, EventKind) else EventKind.FALLBACK
+        action = TRANSITIONS[turn.state.phase].get(kind, fallback)
+        new_state, reply = action(turn)
+        if state.recovered or turn.state.recovered:
+            reply = Reply(lead=f"{APOLOGY} {reply.lead}".strip(), coaching=reply.coaching,
+                          prompt=reply.prompt, reprompt=reply.reprompt,
+                          end_session=reply.end_session)
+        return new_state.with_(recovered=False), reply
+
+    def _turn(self, state: SessionState, event: Event, now: float) -> Turn:
+        if not math.isfinite(now):
+            now = state.anchor_at or 0.0
+        routine = self.library.get(state.routine_id) if state.routine_id else None
+        if state.routine_id and routine is None:
+            state = state.keep_progress().with_(recovered=True)
+        if routine is None and state.phase not in {Phase.IDLE, Phase.FINISHED}:
+            state = state.keep_progress().with_(recovered=True)
+        timeline = compile_timeline(routine) if routine else None
+        position = 0.0
+        if timeline is not None:
+            position = timeline.clamp(
+                heard_position(state, now) if state.phase is Phase.COACHING else state.position_s
+            )
+            if state.phase is Phase.COACHING and position >= timeline.end_s:
+                state = completed(state)
+        return Turn(state, event, now, self.library, timeline, position)
