@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from psoas_release.core.routines import Routine
@@ -54,7 +56,7 @@ def test_no_cue_talks_over_the_next(timeline: Timeline) -> None:
     cues = sorted(
         (s.start_s + c.at_s, c.text) for s in timeline.segments for c in s.cues
     )
-    for (at, text), (next_at, _) in zip(cues, cues[1:], strict=False):
+    for (at, text), (next_at, _) in itertools.pairwise(cues):
         assert at + speaking_seconds(text) <= next_at + 1e-6, text
 
 

@@ -1,0 +1,54 @@
+"""A person talking to the core machine: events in, state and reply out, with a fake clock."""
+
+from __future__ import annotations
+
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.machine import Coach, Event, EventKind
+from psoas_release.core.reply import Reply
+from psoas_release.core.speech import render_reply
+from psoas_release.core.ssml import plain_text
+from psoas_release.core.state import SessionState
+from psoas_release.core.timeline import Timeline, compile_timeline
+
+START_TIME = 1_800_000_000.0
+
+
+class Conversation:
+    """Drives `Coach.step` the way the Alexa adapter does, one request at a time."""
+
+    def __init__(self, library: RoutineLibrary, state: SessionState | None = None) -> None:
+        self.coach = Coach(library)
+        self.state = state or SessionState()
+        self.now = START_TIME
+        self.reply = Reply()
+
+    def say(self, kind: EventKind, **details: str | None) -> str:
+        self.state, self.reply = self.coach.step(self.state, Event(kind, **details), self.now)
+        return plain_text(render_reply(self.reply))
+
+    def wait(self, seconds: float) -> None:
+        self.now += seconds
+
+    @property
+    def timeline(self) -> Timeline:
+        routine = self.coach.library.get(self.state.routine_id or "")
+        assert routine is not None
+        return compile_timeline(routine)
+
+    def hold_seconds_left(self) -> float:
+        """Seconds of the current hold still to come when the reply's coaching starts."""
+        span = self.timeline.hold_span(self.state.position_s)
+        assert span is not None, "not in a hold"
+        return span[1] - self.state.position_s
+
+    def wait_until_hold(self, number: int, into_s: float) -> None:
+        """Wait until `into_s` seconds into the `number`-th hold (0-based) of the reply
+        playing now, as a person would hear it, then the request takes its usual time."""
+        from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
+        from tests.core.spans import hold_spans
+
+        start = hold_spans(self.timeline)[number][0]
+        heard = self.state.anchor_at or self.now
+        target = heard + START_LATENCY_S + self.state.lead_s + (start + into_s
+                                                                 - self.state.position_s)
+        self.now = target + SPOKEN_REQUEST_S
