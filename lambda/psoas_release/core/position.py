@@ -12,15 +12,17 @@ clamped to [position_s, covers_until_s]: never before where the reply started (s
 position never moves backwards by itself) and never past what the reply actually said.
 
 The allowance covers time that passes between the two timestamps but is not playback:
-about 1 s from our answer to Alexa starting to speak, and about 1.5 s from the wake word
-(which stops the speech) to the end of the spoken request that is stamped.
+about 1 s from our answer to Alexa starting to speak, about 1.5 s from the wake word (which
+stops the speech) to the end of the spoken request that is stamped, and 1 s for timestamps
+having one-second resolution (the difference of two whole-second stamps can read up to 1 s
+long), so that rounding can only make the estimate early.
 
-Error budget (goal: within 2 s of where the speech stopped):
-- timestamps have one-second resolution: the difference of two is off by up to 1 s;
+Error budget (goal: within 2 s of where the speech stopped, never after it):
+- timestamp resolution: the estimate lands 0 to 2 s early (the 1 s margin plus rounding);
 - the start latency varies by about +/- 0.5 s;
 - the spoken request varies by about +/- 0.5 s ("next" vs "how much time is left").
-Errors lean early on purpose: an allowance slightly too large repeats a second of a hold,
-which is harmless; one too small would cut a hold short, which the product promises never to
+Errors lean early on purpose: an estimate a little early repeats a second or two of a hold,
+which is harmless; one too late would cut a hold short, which the product promises never to
 do. A clock that goes backwards counts as no time passed.
 """
 
@@ -30,7 +32,8 @@ from psoas_release.core.state import SessionState
 
 START_LATENCY_S = 1.0
 SPOKEN_REQUEST_S = 1.5
-LATENCY_ALLOWANCE_S = START_LATENCY_S + SPOKEN_REQUEST_S
+TIMESTAMP_ROUNDING_S = 1.0
+LATENCY_ALLOWANCE_S = START_LATENCY_S + SPOKEN_REQUEST_S + TIMESTAMP_ROUNDING_S
 
 
 def heard_position(state: SessionState, now: float) -> float:

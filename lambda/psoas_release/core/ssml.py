@@ -122,10 +122,19 @@ def validate(ssml: str, max_chars: int = MAX_SPEECH_CHARS) -> None:
             raise SsmlError(f"a break of {seconds} s; breaks must be over 0 and at most 10 s")
 
 
+def pieces_of(ssml: str) -> list[Piece]:
+    """The text and silences `ssml` plays, in order: what previews and tests time."""
+    root = _parse(ssml)
+    pieces: list[Piece] = []
+    for text, element in [(root.text, None), *((child.tail, child) for child in root)]:
+        if element is not None and element.tag == "break":
+            pieces.append(Silence(_break_time(element)))
+        words = " ".join((text or "").split())
+        if words and words != SEPARATOR:
+            pieces.append(Text(words))
+    return pieces
+
+
 def plain_text(ssml: str) -> str:
     """The words of `ssml` without markup: for logs, the simulator and the card."""
-    root = _parse(ssml)
-    words = [root.text or ""] + [
-        child.tail or "" for child in root if (child.tail or "").strip() != SEPARATOR
-    ]
-    return " ".join(" ".join(words).split())
+    return " ".join(piece.words for piece in pieces_of(ssml) if isinstance(piece, Text))

@@ -1,0 +1,1 @@
+"""The Alexa adapter: ask-sdk-core handlers and interceptors around the pure core."""

@@ -1,0 +1,102 @@
+"""Alexa envelope -> core event: the one place request shapes are read, all of them untrusted."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.intent_request import IntentRequest
+from ask_sdk_model.launch_request import LaunchRequest
+from ask_sdk_model.session_ended_request import SessionEndedRequest
+from ask_sdk_model.slu.entityresolution.status_code import StatusCode
+
+from psoas_release.core.machine import Event, EventKind
+
+ROUTINE_SLOT = "routine"
+MAX_SLOT_CHARS = 100
+
+INTENT_EVENTS: dict[str, EventKind] = {
+    "StartRoutineIntent": EventKind.START,
+    "FormCueIntent": EventKind.FORM_CUE,
+    "TimeLeftIntent": EventKind.TIME_LEFT,
+    "WhatsNextIntent": EventKind.WHATS_NEXT,
+    "WhyIntent": EventKind.WHY,
+    "PainIntent": EventKind.PAIN,
+    "ListRoutinesIntent": EventKind.LIST_ROUTINES,
+    "AMAZON.HelpIntent": EventKind.HELP,
+    "AMAZON.StopIntent": EventKind.STOP,
+    "AMAZON.CancelIntent": EventKind.STOP,
+    "AMAZON.NavigateHomeIntent": EventKind.STOP,
+    "AMAZON.FallbackIntent": EventKind.FALLBACK,
+    "AMAZON.PauseIntent": EventKind.PAUSE,
+    "AMAZON.ResumeIntent": EventKind.RESUME,
+    "AMAZON.NextIntent": EventKind.NEXT,
+    "AMAZON.PreviousIntent": EventKind.PREVIOUS,
+    "AMAZON.RepeatIntent": EventKind.REPEAT,
+    "AMAZON.StartOverIntent": EventKind.START_OVER,
+    "AMAZON.YesIntent": EventKind.YES,
+    "AMAZON.NoIntent": EventKind.NO,
+}
+"""Every intent the skill handles; a test checks this against the interaction model."""
+
+
+def to_event(handler_input: HandlerInput) -> Event:
+    """The core event for this request. Unknown intents become a fallback, never an error."""
+    request = handler_input.request_envelope.request
+    if isinstance(request, LaunchRequest):
+        return Event(EventKind.LAUNCH)
+    if isinstance(request, SessionEndedRequest):
+        return Event(EventKind.SESSION_ENDED)
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return Event(EventKind.FALLBACK)
+    kind = INTENT_EVENTS.get(str(request.intent.name), EventKind.FALLBACK)
+    if kind is not EventKind.START:
+        return Event(kind)
+    routine_id, routine_name = _routine_slot(request)
+    return Event(kind, routine_id=routine_id, routine_name=routine_name)
+
+
+def _routine_slot(request: IntentRequest) -> tuple[str | None, str | None]:
+    """(resolved catalogue id, words heard) from the routine slot; either may be missing."""
+    slots = request.intent.slots if request.intent is not None else None
+    slot = (slots or {}).get(ROUTINE_SLOT)
+    if slot is None or not isinstance(slot.value, str) or not slot.value.strip():
+        return None, None
+    heard = slot.value.strip()[:MAX_SLOT_CHARS]
+    resolutions = getattr(slot.resolutions, "resolutions_per_authority", None) or []
+    for resolution in resolutions:
+        status = getattr(getattr(resolution, "status", None), "code", None)
+        values = getattr(resolution, "values", None) or []
+        if status == StatusCode.ER_SUCCESS_MATCH and values:
+            resolved = getattr(getattr(values[0], "value", None), "id", None)
+            if isinstance(resolved, str):
+                return resolved[:MAX_SLOT_CHARS], heard
+    return None, heard
+
+
+def request_time(handler_input: HandlerInput) -> float:
+    """The request's timestamp in epoch seconds: the clock the core reasons with.
+
+    Alexa stamps every request; when a malformed one has no usable stamp, the server clock
+    stands in, which at worst makes one barge-in estimate a little early.
+    """
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        try:
+            return stamp.timestamp()
+        except (OverflowError, OSError, ValueError):
+            pass
+    return time.time()
+
+
+def user_id(handler_input: HandlerInput) -> str | None:
+    """Who this is, for the persistent store; None when the envelope does not say."""
+    envelope = handler_input.request_envelope
+    system = getattr(getattr(envelope, "context", None), "system", None)
+    session = getattr(envelope, "session", None)
+    for user in (getattr(system, "user", None), getattr(session, "user", None)):
+        value = getattr(user, "user_id", None)
+        if isinstance(value, str) and value:
+            return value
+    return None

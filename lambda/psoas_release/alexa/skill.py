@@ -1,0 +1,117 @@
+"""The one function that builds the skill, served alike by Lambda and by the web service.
+
+Building loads the routines and opens the store once per container, so requests pay for
+neither. Everything environmental (the store, the skill id) is decided here, at build time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_model.request_envelope import RequestEnvelope
+
+from psoas_release.alexa.handlers import (
+    SORRY,
+    CatchAllExceptionHandler,
+    ConversationHandler,
+    OtherRequestHandler,
+)
+from psoas_release.alexa.interceptors import (
+    LoadStateInterceptor,
+    LogRequestInterceptor,
+    LogResponseInterceptor,
+    SaveStateInterceptor,
+)
+from psoas_release.alexa.keeper import StateKeeper
+from psoas_release.core.library import RoutineLibrary, load_library
+from psoas_release.core.machine import Coach
+from psoas_release.storage import StateStore, open_store
+
+log = logging.getLogger(__name__)
+
+SKILL_ID_ENV = "SKILL_ID"
+_serializer = DefaultSerializer()
+
+
+class RequestRefused(Exception):
+    """A request addressed to another skill: never answered."""
+
+
+def build_skill(
+    *,
+    library: RoutineLibrary | None = None,
+    store: StateStore | None = None,
+    skill_id: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> CustomSkill:
+    """The skill: handlers in the order they are tried, interceptors around them."""
+    keeper = StateKeeper(store if store is not None else open_store(environ))
+    coach = Coach(library or load_library())
+    builder = SkillBuilder()
+    for handler in (ConversationHandler(coach), OtherRequestHandler()):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(CatchAllExceptionHandler())
+    builder.add_global_request_interceptor(LogRequestInterceptor())
+    builder.add_global_request_interceptor(LoadStateInterceptor(keeper))
+    builder.add_global_response_interceptor(SaveStateInterceptor(keeper))
+    builder.add_global_response_interceptor(LogResponseInterceptor())
+    skill: CustomSkill = builder.create()
+    expected_id = skill_id if skill_id is not None else environ.get(SKILL_ID_ENV)
+    if expected_id:
+        skill.skill_id = expected_id
+    return skill
+
+
+def invoke_skill(skill: CustomSkill, event: Any, context: Any = None) -> dict[str, Any]:
+    """Answer one Alexa request envelope (as parsed JSON) with a response envelope (as JSON).
+
+    A request for another skill raises RequestRefused. An envelope too broken to read gets a
+    spoken apology rather than an exception, so Alexa never plays its generic error.
+    """
+    try:
+        envelope = _serializer.deserialize(json.dumps(event), RequestEnvelope)
+    except Exception:
+        log.warning("unreadable request envelope", exc_info=True)
+        envelope = None
+    if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
+        return apology_envelope()
+    if skill.skill_id is not None and application_id(envelope) != skill.skill_id:
+        raise RequestRefused("request for another skill")
+    try:
+        response = skill.invoke(request_envelope=envelope, context=context)
+    except Exception:
+        log.exception("the skill failed outside its handlers")
+        return apology_envelope()
+    serialized = _serializer.serialize(response)
+    assert isinstance(serialized, dict)
+    return serialized
+
+
+def application_id(envelope: RequestEnvelope) -> str | None:
+    """The skill id a request is addressed to: from the context, else from the session."""
+    for application in (
+        getattr(getattr(envelope.context, "system", None), "application", None),
+        getattr(envelope.session, "application", None),
+    ):
+        value = getattr(application, "application_id", None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def apology_envelope() -> dict[str, Any]:
+    ssml = f"<speak>{SORRY}</speak>"
+    return {
+        "version": "1.0",
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": ssml},
+            "shouldEndSession": True,
+        },
+    }
