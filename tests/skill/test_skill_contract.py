@@ -1,0 +1,165 @@
+"""The skill's contract with Alexa: every intent handled, errors answered kindly, bad
+requests refused or apologised for, and a failing store never stopping a routine."""
+
+from __future__ import annotations
+
+import json
+import logging
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from psoas_release.alexa.mapping import INTENT_EVENTS
+from psoas_release.alexa.skill import RequestRefused, build_skill, invoke_skill
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.machine import Coach
+from psoas_release.core.state import Phase
+from psoas_release.storage import MemoryStateStore, StorageError
+from tests.skill.device import EchoDevice, check_response, envelope
+
+REQUIRED_BUILT_INS = {
+    "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent",
+    "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.RepeatIntent",
+    "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+}
+
+
+def model_intents(model: dict[str, Any]) -> set[str]:
+    return {intent["name"] for intent in model["interactionModel"]["languageModel"]["intents"]}
+
+
+def test_every_intent_in_the_model_has_a_handler_and_back(model: dict[str, Any]) -> None:
+    assert model_intents(model) == set(INTENT_EVENTS)
+    assert set(INTENT_EVENTS) >= REQUIRED_BUILT_INS
+
+
+@pytest.mark.parametrize("intent", sorted(INTENT_EVENTS))
+def test_every_intent_answers_in_a_fresh_session_and_mid_routine(
+    lambda_module: ModuleType, intent: str
+) -> None:
+    request = envelope("intent_request")
+    request["request"]["intent"]["name"] = intent
+    request["session"]["new"] = True
+    check_response(lambda_module.lambda_handler(request, None))
+    launch = lambda_module.lambda_handler(envelope("launch_request"), None)
+    request["session"].update(new=False, attributes=launch["sessionAttributes"])
+    response = lambda_module.lambda_handler(request, None)
+    check_response(response)
+    assert response["response"].get("outputSpeech")
+
+
+class ExplodingCoach(Coach):
+    def step(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+
+def test_the_catch_all_handler_answers_kindly_and_keeps_the_session(
+    library: RoutineLibrary, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("psoas_release.alexa.skill.Coach", ExplodingCoach)
+    skill = build_skill(library=library, store=MemoryStateStore(), environ={})
+    with caplog.at_level(logging.ERROR):
+        response = invoke_skill(skill, envelope("launch_request"))
+    check_response(response)
+    assert "Sorry, I had trouble with that" in response["response"]["outputSpeech"]["ssml"]
+    assert response["response"]["shouldEndSession"] is False
+    assert "boom" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"version": "1.0"},
+        {"version": "1.0", "request": "not an object"},
+        {"version": "1.0", "request": {"type": "IntentRequest", "timestamp": "yesterday"}},
+        ["a", "list"],
+    ],
+)
+def test_a_malformed_envelope_gets_a_spoken_apology_not_an_exception(
+    lambda_module: ModuleType, event: Any
+) -> None:
+    response = lambda_module.lambda_handler(event, None)
+    check_response(response)
+    assert response["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry")
+
+
+def test_requests_for_another_skill_are_refused(library: RoutineLibrary) -> None:
+    skill = build_skill(library=library, store=MemoryStateStore(),
+                        environ={"SKILL_ID": "amzn1.ask.skill.ours"})
+    with pytest.raises(RequestRefused):
+        invoke_skill(skill, envelope("launch_request"))
+    ours = envelope("launch_request")
+    ours["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.ours"
+    check_response(invoke_skill(skill, ours))
+
+
+def test_unhandled_request_types_get_an_empty_response(lambda_module: ModuleType) -> None:
+    request = envelope("launch_request")
+    request["request"] = {"type": "System.ExceptionEncountered", "requestId": "x",
+                          "timestamp": "2026-11-26T07:00:00Z", "locale": "en-US",
+                          "error": {"type": "INVALID_RESPONSE", "message": "x"},
+                          "cause": {"requestId": "y"}}
+    response = lambda_module.lambda_handler(request, None)
+    check_response(response)
+    assert "outputSpeech" not in response["response"]
+
+
+class BrokenStore:
+    """A store that is down: every call fails the way a real outage does."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def load(self, user_id: str) -> Any:
+        self.calls += 1
+        raise StorageError("connection refused")
+
+    def save(self, user_id: str, data: dict[str, Any], expected_version: int | None) -> int:
+        self.calls += 1
+        raise StorageError("connection refused")
+
+
+def test_a_store_outage_still_lets_the_person_finish(
+    library: RoutineLibrary, model: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    store = BrokenStore()
+    skill = build_skill(library=library, store=store, environ={})
+    device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
+    with caplog.at_level(logging.ERROR):
+        device.say("start psoas release")
+        device.wait_until_heard("Hold.", plus=30)
+        assert device.say("how much time is left").text.startswith("About 30 seconds")
+        device.wait(3)
+        device.say("next")
+        device.wait(3)
+        assert device.say("what's next").state.phase is Phase.COACHING
+    assert store.calls >= 4
+    failures = [r for r in caplog.records if "state store failed" in r.getMessage()]
+    assert len(failures) == 1, "a failing store is logged once, not per request"
+
+
+def test_a_corrupt_saved_state_is_recovered_with_an_apology(
+    library: RoutineLibrary, model: dict[str, Any]
+) -> None:
+    store = MemoryStateStore()
+    store.save("amzn1.ask.account.TESTUSER", {"version": 1, "phase": "flying"}, None)
+    skill = build_skill(library=library, store=store, environ={})
+    device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
+    heard = device.say("open psoas release")
+    assert heard.text.startswith("Sorry, I lost track of where we were, so let's start fresh.")
+    assert heard.state.phase is Phase.COACHING
+    stored = store.load("amzn1.ask.account.TESTUSER")
+    assert stored is not None and stored.data["phase"] == "coaching"
+
+
+def test_every_response_fits_alexas_limits_over_a_whole_session(device: EchoDevice) -> None:
+    for utterance in ["start psoas release", "form check", "how much time is left",
+                      "what's next", "why does this help", "pause", "resume", "next",
+                      "previous", "start over", "repeat", "it hurts", "resume", "help",
+                      "list the routines", "stop"]:
+        device.wait(7)
+        device.say(utterance)
+        assert len(json.dumps(device.last.response if device.last else {})) < 24 * 1024
