@@ -1,0 +1,145 @@
+# Builds the Lambda artifact for template.yaml and stages the Alexa skill package.
+#
+#   sam build --build-in-source             # runs build-SkillFunction with ARTIFACTS_DIR set by SAM
+#   make build-artifact ARTIFACTS_DIR=dir   # the same artifact without the sam CLI
+#   make build-sources ARTIFACTS_DIR=dir    # only the code and routines, no dependencies (offline)
+#   make skill-package [FUNCTION_ARN=arn]   # interaction_model/ -> build/skill-package for `ask deploy`
+#
+# SAM's makefile builder runs `make build-<LogicalId>` with ARTIFACTS_DIR in the environment, in a
+# copy of CodeUri (the repository root), or in the checkout itself with --build-in-source. Every
+# path below is taken from this Makefile's own folder, so both work, and so does `make -C`.
+
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# The Python that reads pyproject.toml (3.11+ for tomllib) and runs pip: the project's venv when
+# there is one.
+PYTHON ?= $(if $(wildcard $(ROOT)/.venv/bin/python),$(ROOT)/.venv/bin/python,python3)
+
+# What the Lambda runs (template.yaml: Runtime python3.12, Architectures arm64). pip installs
+# wheels for that interpreter and platform, whatever this machine is.
+LAMBDA_PYTHON_VERSION ?= 3.12
+LAMBDA_ARCH ?= aarch64
+LAMBDA_PLATFORMS ?= manylinux2014_$(LAMBDA_ARCH) manylinux_2_28_$(LAMBDA_ARCH)
+
+# [project].dependencies that only the self-hosted web service needs.
+NOT_IN_LAMBDA ?= flask cryptography
+
+# The Lambda runtime brings boto3. Dependencies are resolved together with it, so that what the
+# artifact shares with it (python-dateutil, urllib3, six) satisfies botocore's pins: /var/task
+# comes first on the Lambda's sys.path, and the runtime's boto3 imports them from there. Then
+# these packages are removed from the artifact again.
+LAMBDA_PROVIDED ?= boto3
+LAMBDA_PROVIDED_PACKAGES ?= boto3 botocore s3transfer jmespath
+
+# Extra pip options, e.g. PIP_ARGS="--find-links wheels/ --no-index".
+PIP_ARGS ?=
+
+# The Lambda entry module (Handler lambda_function.lambda_handler).
+LAMBDA_ENTRY ?= $(ROOT)/lambda/lambda_function.py
+
+SKILL_PACKAGE_DIR ?= $(ROOT)/build/skill-package
+FUNCTION_ARN ?=
+
+# Prints [project].dependencies minus NOT_IN_LAMBDA, one requirement a line.
+define RUNTIME_REQUIREMENTS_PY
+import re, sys, tomllib
+with open(sys.argv[1], "rb") as handle:
+    requirements = tomllib.load(handle)["project"]["dependencies"]
+left_out = {name.lower() for name in sys.argv[2:]}
+for requirement in requirements:
+    name = re.split(r"[\s<>=!~;\[(@]", requirement, maxsplit=1)[0]
+    if re.sub(r"[-_.]+", "-", name).lower() not in left_out:
+        print(requirement)
+endef
+export RUNTIME_REQUIREMENTS_PY
+
+# Writes the skill package's skill.json with apis.custom.endpoint.uri set to argv[2].
+define SET_ENDPOINT_PY
+import json, re, sys
+manifest_path, arn = sys.argv[1], sys.argv[2]
+function_arn = r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?"
+if not re.fullmatch(function_arn, arn):
+    sys.exit(f"FUNCTION_ARN is not a Lambda function ARN: {arn!r}")
+with open(manifest_path, encoding="utf-8") as handle:
+    skill = json.load(handle)
+skill["manifest"]["apis"]["custom"]["endpoint"] = {"uri": arn}
+with open(manifest_path, "w", encoding="utf-8") as handle:
+    json.dump(skill, handle, indent=2, ensure_ascii=False)
+    handle.write("\n")
+endef
+export SET_ENDPOINT_PY
+
+.PHONY: build-SkillFunction build-artifact build-sources build-dependencies \
+	runtime-requirements lambda-target skill-package check-artifacts-dir
+
+# The target `sam build` runs for the SkillFunction resource.
+build-SkillFunction: build-artifact
+
+build-artifact: build-sources build-dependencies
+
+check-artifacts-dir:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; }
+	@mkdir -p "$(ARTIFACTS_DIR)"
+	@out="$$(cd "$(ARTIFACTS_DIR)" && pwd -P)"; \
+	for src in "$(ROOT)" "$(ROOT)/lambda" "$(ROOT)/routines"; do \
+		if [ "$$out" = "$$(cd "$$src" && pwd -P)" ]; then \
+			echo "ARTIFACTS_DIR must not be the source folder $$src" >&2; exit 2; \
+		fi; \
+	done
+
+# The handler module, the psoas_release package without its web service (web/ needs Flask and
+# cryptography, which the artifact leaves out) and the routines with their schema, laid out so
+# that default_routines_dir() finds <artifact>/routines beside the package.
+build-sources: check-artifacts-dir
+	@test -f "$(LAMBDA_ENTRY)" || { echo "$(LAMBDA_ENTRY) is missing" >&2; exit 1; }
+	rm -rf "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" "$(ARTIFACTS_DIR)/lambda_function.py"
+	cp "$(LAMBDA_ENTRY)" "$(ARTIFACTS_DIR)/lambda_function.py"
+	cp -R "$(ROOT)/lambda/psoas_release" "$(ARTIFACTS_DIR)/psoas_release"
+	rm -rf "$(ARTIFACTS_DIR)/psoas_release/web"
+	cp -R "$(ROOT)/routines" "$(ARTIFACTS_DIR)/routines"
+	find "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" \
+		-name __pycache__ -type d -prune -exec rm -rf {} +
+	find "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" -name '*.py[co]' -delete
+
+# The runtime dependencies from pyproject.toml, as wheels for the Lambda's Python and platform
+# (--only-binary: nothing is compiled here), without the packages the runtime provides.
+# --no-compile: this machine's Python would write bytecode the Lambda's Python cannot use.
+build-dependencies: check-artifacts-dir
+	@reqs="$$(mktemp)"; trap 'rm -f "$$reqs"' EXIT; \
+	$(PYTHON) -c "$$RUNTIME_REQUIREMENTS_PY" "$(ROOT)/pyproject.toml" $(NOT_IN_LAMBDA) > "$$reqs" \
+	&& echo "runtime requirements: $$(tr '\n' ' ' < "$$reqs")" \
+	&& $(PYTHON) -m pip install --disable-pip-version-check --no-input --no-compile --no-warn-conflicts \
+		--target "$(ARTIFACTS_DIR)" --upgrade \
+		--implementation cp --python-version $(LAMBDA_PYTHON_VERSION) \
+		$(foreach platform,$(LAMBDA_PLATFORMS),--platform $(platform)) --only-binary=:all: \
+		$(PIP_ARGS) -r "$$reqs" $(LAMBDA_PROVIDED)
+	cd "$(ARTIFACTS_DIR)" && rm -rf bin $(foreach package,$(LAMBDA_PROVIDED_PACKAGES),$(package) $(package)-*.dist-info)
+
+runtime-requirements:
+	@$(PYTHON) -c "$$RUNTIME_REQUIREMENTS_PY" "$(ROOT)/pyproject.toml" $(NOT_IN_LAMBDA)
+
+# What the artifact is built for, for the tests to compare with template.yaml.
+lambda-target:
+	@echo "python$(LAMBDA_PYTHON_VERSION) $(LAMBDA_ARCH)"
+
+# The skill package `ask deploy` uploads (ask-resources.json points here): interaction_model/
+# without its generator source, with the Lambda ARN as the endpoint when FUNCTION_ARN is given.
+# The committed skill.json stays without an endpoint: it is generated and account-neutral.
+skill-package:
+	@out="$(SKILL_PACKAGE_DIR)"; \
+	if [ -d "$$out" ] && [ -n "$$(ls -A "$$out")" ] && [ ! -f "$$out/skill.json" ]; then \
+		echo "SKILL_PACKAGE_DIR $$out is a folder of something else: not replacing it" >&2; exit 2; \
+	fi; \
+	if [ -d "$$out" ] && [ "$$(cd "$$out" && pwd -P)" = "$$(cd "$(ROOT)/interaction_model" && pwd -P)" ]; then \
+		echo "SKILL_PACKAGE_DIR must not be interaction_model/ itself" >&2; exit 2; \
+	fi
+	rm -rf "$(SKILL_PACKAGE_DIR)"
+	mkdir -p "$(SKILL_PACKAGE_DIR)"
+	cp -R "$(ROOT)/interaction_model/." "$(SKILL_PACKAGE_DIR)/"
+	rm -f "$(SKILL_PACKAGE_DIR)/source.yaml"
+	@if [ -n "$(FUNCTION_ARN)" ]; then \
+		$(PYTHON) -c "$$SET_ENDPOINT_PY" "$(SKILL_PACKAGE_DIR)/skill.json" "$(FUNCTION_ARN)" \
+		&& echo "endpoint: $(FUNCTION_ARN)"; \
+	else \
+		echo "no FUNCTION_ARN: the package has no endpoint (enough to create the skill)"; \
+	fi
