@@ -48,6 +48,19 @@ def _routines(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from psoas_release.web import serve
+
+    serve(host=args.host, port=args.port, verify=not args.no_verify)
+    return 0
+
+
+def _model(args: argparse.Namespace) -> int:
+    from psoas_release.interaction_model import main as model_main
+
+    return model_main(["--write" if args.write else "--check"])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psoas-release", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -59,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     routines = commands.add_parser("routines", help="list the routine catalogue")
     routines.add_argument("--dir", type=Path, help="routines directory (default: routines/)")
     routines.set_defaults(run=_routines)
+
+    serve = commands.add_parser("serve", help="serve the skill as a web endpoint (POST /)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--no-verify", action="store_true",
+                       help="skip Alexa request verification (local tunnels only)")
+    serve.set_defaults(run=_serve)
+
+    model = commands.add_parser("model", help="check (default) or --write the skill package")
+    model.add_argument("--write", action="store_true", help="regenerate the generated files")
+    model.set_defaults(run=_model)
     return parser
 
 
