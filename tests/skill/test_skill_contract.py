@@ -123,9 +123,12 @@ class BrokenStore:
 
 
 def test_a_store_outage_still_lets_the_person_finish(
-    library: RoutineLibrary, model: dict[str, Any], caplog: pytest.LogCaptureFixture
+    library: RoutineLibrary, model: dict[str, Any], caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = BrokenStore()
+    clock = iter(range(0, 10_000, 20))
+    monkeypatch.setattr("psoas_release.alexa.keeper.time.monotonic", lambda: float(next(clock)))
     skill = build_skill(library=library, store=store, environ={})
     device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
     with caplog.at_level(logging.ERROR):
@@ -136,7 +139,7 @@ def test_a_store_outage_still_lets_the_person_finish(
         device.say("next")
         device.wait(3)
         assert device.say("what's next").state.phase is Phase.COACHING
-    assert store.calls >= 4
+    assert 2 <= store.calls < 8, "a failing store is retried, but not on every request"
     failures = [r for r in caplog.records if "state store failed" in r.getMessage()]
     assert len(failures) == 1, "a failing store is logged once, not per request"
 

@@ -3,12 +3,16 @@
 The store is a convenience, not a dependency: within a session the state rides in Alexa's
 session attributes, so when the store is down, slow or throttled the person still finishes
 the routine. A failing store is logged once when it starts failing and once when it recovers,
-not on every request of a ten-minute routine.
+not on every request of a ten-minute routine, and it is left alone for `RETRY_AFTER_S` after
+a failure: a store that times out would otherwise spend seconds of Alexa's 8-second answer
+budget on every request.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from psoas_release.core.state import SessionState
@@ -16,17 +20,25 @@ from psoas_release.storage import ConflictError, CorruptStateError, StateStore, 
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER_S = 30.0
+
 
 class StateKeeper:
     """A store wrapper that never raises: every failure becomes a log line and a fallback."""
 
-    def __init__(self, store: StateStore | None) -> None:
+    def __init__(self, store: StateStore | None,
+                 clock: Callable[[], float] | None = None) -> None:
         self.store = store
-        self._failing = False
+        self.clock = clock or time.monotonic
+        self._failed_at: float | None = None
+
+    def _resting(self) -> bool:
+        """Whether the store failed moments ago and should be left alone for now."""
+        return self._failed_at is not None and self.clock() - self._failed_at < RETRY_AFTER_S
 
     def load(self, user_id: str | None) -> tuple[SessionState, int | None]:
         """The saved state and its version; a fresh state when there is none or it is unusable."""
-        if self.store is None or user_id is None:
+        if self.store is None or user_id is None or self._resting():
             return SessionState(), None
         try:
             stored = self.store.load(user_id)
@@ -48,7 +60,7 @@ class StateKeeper:
         A conflict means another device saved since this session read the state. This request
         is the newest thing the person did, so it is saved over the other, and logged.
         """
-        if self.store is None or user_id is None:
+        if self.store is None or user_id is None or self._resting():
             return version
         data = state.to_dict()
         try:
@@ -74,15 +86,15 @@ class StateKeeper:
         return stored.version if stored else None
 
     def _failed(self, action: str, error: Exception) -> None:
-        if not self._failing:
+        if self._failed_at is None:
             log.error("state store failed to %s; carrying on from session attributes: %s",
                       action, error)
-        self._failing = True
+        self._failed_at = self.clock()
 
     def _recovered(self) -> None:
-        if self._failing:
+        if self._failed_at is not None:
             log.info("state store is answering again")
-        self._failing = False
+        self._failed_at = None
 
 
 def version_from(value: Any) -> int | None:
