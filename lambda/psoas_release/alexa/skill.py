@@ -75,12 +75,8 @@ def invoke_skill(skill: CustomSkill, event: Any, context: Any = None) -> dict[st
     A request for another skill raises RequestRefused. An envelope too broken to read gets a
     spoken apology rather than an exception, so Alexa never plays its generic error.
     """
-    try:
-        envelope = _serializer.deserialize(json.dumps(event), RequestEnvelope)
-    except Exception:
-        log.warning("unreadable request envelope", exc_info=True)
-        envelope = None
-    if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
+    envelope = read_envelope(event)
+    if envelope is None:
         return apology_envelope()
     if skill.skill_id is not None and application_id(envelope) != skill.skill_id:
         raise RequestRefused("request for another skill")
@@ -92,6 +88,29 @@ def invoke_skill(skill: CustomSkill, event: Any, context: Any = None) -> dict[st
     serialized = _serializer.serialize(response)
     assert isinstance(serialized, dict)
     return serialized
+
+
+def read_envelope(event: Any) -> RequestEnvelope | None:
+    """The request envelope in `event`, or None if even the request cannot be read.
+
+    Session attributes are ours, echoed back by Alexa; if they are damaged they are dropped
+    (the state then comes from the store) rather than costing the person their answer.
+    """
+    for candidate in (event, _without_session_attributes(event)):
+        try:
+            envelope = _serializer.deserialize(json.dumps(candidate), RequestEnvelope)
+        except Exception as error:
+            log.warning("unreadable request envelope: %s", error)
+            continue
+        if isinstance(envelope, RequestEnvelope) and envelope.request is not None:
+            return envelope
+    return None
+
+
+def _without_session_attributes(event: Any) -> Any:
+    if not isinstance(event, dict) or not isinstance(event.get("session"), dict):
+        return event
+    return {**event, "session": {**event["session"], "attributes": {}}}
 
 
 def application_id(envelope: RequestEnvelope) -> str | None:
