@@ -6,9 +6,9 @@ import threading
 from typing import Any
 
 import pytest
-from storage_backends import Backend
 
 from psoas_release.storage import ConflictError, CorruptStateError, StoredState
+from tests.storage.storage_backends import Backend
 
 USER = "amzn1.ask.account.TESTUSER"
 OTHER_USER = "amzn1.ask.account.OTHERUSER"

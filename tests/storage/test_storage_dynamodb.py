@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
-from storage_backends import REGION, DynamoTable, dynamodb_backend, dynamodb_client, free_port
 
 from psoas_release.storage import (
     ConflictError,
@@ -19,6 +18,13 @@ from psoas_release.storage import (
     DynamoDbStateStore,
     StorageError,
     StoredState,
+)
+from tests.storage.storage_backends import (
+    REGION,
+    DynamoTable,
+    dynamodb_backend,
+    dynamodb_client,
+    free_port,
 )
 
 USER = "amzn1.ask.account.TESTUSER"

@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import platformdirs
-from storage_backends import REGION, DynamoTable
 
 from psoas_release.storage import (
     DynamoDbStateStore,
@@ -18,6 +17,7 @@ from psoas_release.storage import (
     StoredState,
     open_store,
 )
+from tests.storage.storage_backends import REGION, DynamoTable
 
 USER = "amzn1.ask.account.TESTUSER"
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import platformdirs
 import pytest
-from storage_backends import sqlite_backend
 
 from psoas_release.storage import (
     ConflictError,
@@ -22,6 +21,7 @@ from psoas_release.storage import (
     StoredState,
     default_state_db_path,
 )
+from tests.storage.storage_backends import sqlite_backend
 
 USER = "amzn1.ask.account.TESTUSER"
 

@@ -1,4 +1,5 @@
-"""Fixtures for the storage tests: every store, and a real local DynamoDB-compatible server.
+"""Fixtures for every store, and a real local DynamoDB-compatible server (moto), shared by
+every test folder through the root conftest.
 
 The DynamoDB store is tested against moto in server mode, a separate process speaking the
 DynamoDB wire protocol on 127.0.0.1, so the requests, conditions and errors go over HTTP as
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from storage_backends import (
+
+from tests.storage.storage_backends import (
     DUMMY_CREDENTIALS,
     Backend,
     DynamoTable,
