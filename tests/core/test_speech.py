@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import speaking_seconds
@@ -26,7 +27,16 @@ def timeline(psoas: Routine) -> Timeline:
     return compile_timeline(psoas)
 
 
-def test_each_hold_as_heard_is_within_half_a_second_of_its_figure(timeline: Timeline) -> None:
+@pytest.fixture(scope="module", params=["unlock-psoas-flex-foundations",
+                                        "unlock-psoas-quick-release"])
+def any_timeline(request: pytest.FixtureRequest, library: RoutineLibrary) -> Timeline:
+    routine = library.get(request.param)
+    assert routine is not None
+    return compile_timeline(routine)
+
+
+def test_each_hold_as_heard_is_within_half_a_second_of_its_figure(any_timeline: Timeline) -> None:
+    timeline = any_timeline
     spans = hold_spans(timeline)
     assert len(spans) == 8
     for start, end, figure in spans:
@@ -38,7 +48,8 @@ def test_each_hold_as_heard_is_within_half_a_second_of_its_figure(timeline: Time
         assert all(isinstance(p, Silence) or p.words for p in pieces)
 
 
-def test_the_whole_routine_from_one_start_fits_in_one_reply(timeline: Timeline) -> None:
+def test_the_whole_routine_from_one_start_fits_in_one_reply(any_timeline: Timeline) -> None:
+    timeline = any_timeline
     coaching, prompt = plan_coaching(timeline, 0.0, "")
     assert coaching.reaches_end
     assert prompt == ""

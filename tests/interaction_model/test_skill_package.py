@@ -255,20 +255,20 @@ def test_psoas_is_also_written_as_it_is_heard(intents: dict[str, Any], language_
     assert with_psoas >= 5
 
 
-def test_a_second_routine_file_becomes_a_second_value(tmp_path: Path) -> None:
+def test_a_new_routine_file_becomes_a_new_value(tmp_path: Path) -> None:
     shutil.copytree(ROUTINES_DIR, tmp_path, dirs_exist_ok=True)
-    (tmp_path / "quick-psoas-release.yaml").write_text(
-        "id: quick-psoas-release\n"
-        "spoken_title: the five minute psoas release\n"
-        "spoken_names: [five minute psoas release, quick release]\n"
+    (tmp_path / "three-minute-release.yaml").write_text(
+        "id: three-minute-release\n"
+        "spoken_title: the three minute psoas release\n"
+        "spoken_names: [three minute psoas release, tiny release]\n"
     )
     routines = routine_names_from_dir(tmp_path)
     model = build_models(load_source(PACKAGE_DIR / "source.yaml"), routines)["en-US"]
     (routine_type,) = model["interactionModel"]["languageModel"]["types"]
-    quick = next(v for v in routine_type["values"] if v["id"] == "quick-psoas-release")
-    assert quick["name"] == {
-        "value": "five minute psoas release",
-        "synonyms": ["five minute so as release", "five minute soas release", "quick release"],
+    tiny = next(v for v in routine_type["values"] if v["id"] == "three-minute-release")
+    assert tiny["name"] == {
+        "value": "three minute psoas release",
+        "synonyms": ["three minute so as release", "three minute soas release", "tiny release"],
     }
     assert len(routine_type["values"]) == len(list(tmp_path.glob("*.yaml")))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.routines import Movement, Side
+from psoas_release.core.routines import Movement, Routine, Side
 from psoas_release.core.timeline import SegmentKind, Timeline
 
 SAFETY_STOP = "If the pain is sharp, or doesn't ease, stop for today and check with a doctor."
@@ -177,9 +177,16 @@ def pain_advice(timeline: Timeline | None, position_s: float) -> str:
 
 
 def list_routines_answer(library: RoutineLibrary) -> str:
-    routines = library.routines
-    parts = [f"{r.spoken_title}, {r.minutes} minutes" for r in routines]
-    count = "one routine" if len(routines) == 1 else f"{len(routines)} routines"
-    listed = "; ".join(parts)
-    return f"There's {count}: {listed}." if len(routines) == 1 else \
-        f"There are {count}: {listed}."
+    """The catalogue, module by module: each routine by its spoken name, which says its length."""
+    modules: dict[str, list[Routine]] = {}
+    for routine in library.routines:
+        modules.setdefault(routine.catalogue.module_title.replace(":", ""), []).append(routine)
+    parts = []
+    for module, routines in modules.items():
+        levels = {routine.catalogue.level for routine in routines}
+        level = f" for {levels.pop()}s" if len(levels) == 1 else ""
+        names = [routine.spoken_title for routine in routines]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])}, and {names[-1]}"
+        count = "is one routine" if len(names) == 1 else f"are {len(names)} routines"
+        parts.append(f"In {module}, there {count}{level}: {listed}.")
+    return " ".join(parts)

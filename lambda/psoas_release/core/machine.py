@@ -43,6 +43,7 @@ RESUME_PROMPT = "Say resume when you're ready."
 RESUME_REPROMPT = "I've saved your place. Say resume to carry on, or stop."
 OFFER_REPROMPT = "Shall we carry on where you left off? Say yes or no."
 START_PROMPT = "Say start to begin, or stop."
+UNKNOWN_ROUTINE = "I don't know a routine by that name. You can ask what routines there are."
 
 
 class EventKind(StrEnum):
@@ -200,6 +201,8 @@ def start(turn: Turn) -> Outcome:
     """START: a named routine starts fresh; otherwise carry on with the current one."""
     asked = turn.library.get(turn.event.routine_id) if turn.event.routine_id else None
     if turn.event.routine_name and asked is None:
+        if turn.state.phase in {Phase.COACHING, Phase.PAUSED, Phase.OFFERING_RESUME}:
+            return answer_then_carry_on(turn, UNKNOWN_ROUTINE)
         default = turn.library.default
         lead = f"I don't know that routine, so here's {default.spoken_title}."
         return start_fresh(turn.with_state(turn.state.keep_progress()), lead, default)
