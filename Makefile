@@ -21,8 +21,8 @@ LAMBDA_PYTHON_VERSION ?= 3.12
 LAMBDA_ARCH ?= aarch64
 LAMBDA_PLATFORMS ?= manylinux2014_$(LAMBDA_ARCH) manylinux_2_28_$(LAMBDA_ARCH)
 
-# [project].dependencies that only the self-hosted web service needs.
-NOT_IN_LAMBDA ?= flask cryptography
+# [project].dependencies that only the self-hosted web service and the simulator need.
+NOT_IN_LAMBDA ?= flask cryptography rich
 
 # The Lambda runtime brings boto3. Dependencies are resolved together with it, so that what the
 # artifact shares with it (python-dateutil, urllib3, six) satisfies botocore's pins: /var/task
@@ -87,15 +87,15 @@ check-artifacts-dir:
 		fi; \
 	done
 
-# The handler module, the psoas_release package without its web service (web/ needs Flask and
-# cryptography, which the artifact leaves out) and the routines with their schema, laid out so
+# The handler module, the psoas_release package without its web service and terminal simulator
+# (they need Flask, cryptography and rich, which the artifact leaves out) and the routines with their schema, laid out so
 # that default_routines_dir() finds <artifact>/routines beside the package.
 build-sources: check-artifacts-dir
 	@test -f "$(LAMBDA_ENTRY)" || { echo "$(LAMBDA_ENTRY) is missing" >&2; exit 1; }
 	rm -rf "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" "$(ARTIFACTS_DIR)/lambda_function.py"
 	cp "$(LAMBDA_ENTRY)" "$(ARTIFACTS_DIR)/lambda_function.py"
 	cp -R "$(ROOT)/lambda/psoas_release" "$(ARTIFACTS_DIR)/psoas_release"
-	rm -rf "$(ARTIFACTS_DIR)/psoas_release/web"
+	rm -rf "$(ARTIFACTS_DIR)/psoas_release/web" "$(ARTIFACTS_DIR)/psoas_release/simulator"
 	cp -R "$(ROOT)/routines" "$(ARTIFACTS_DIR)/routines"
 	find "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" \
 		-name __pycache__ -type d -prune -exec rm -rf {} +

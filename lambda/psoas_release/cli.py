@@ -61,6 +61,22 @@ def _model(args: argparse.Namespace) -> int:
     return model_main(["--write" if args.write else "--check"])
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    from psoas_release.simulator.app import Options, simulate
+    from psoas_release.simulator.envelopes import LOCAL_USER_ID
+
+    speed = 0.0 if args.instant else args.speed
+    return simulate(Options(script=args.script, speed=speed, state_db=args.state_db,
+                            user_id=args.user or LOCAL_USER_ID, locale=args.locale))
+
+
+def _speed(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psoas-release", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +99,28 @@ def build_parser() -> argparse.ArgumentParser:
     model = commands.add_parser("model", help="check (default) or --write the skill package")
     model.add_argument("--write", action="store_true", help="regenerate the generated files")
     model.set_defaults(run=_model)
+
+    simulate = commands.add_parser(
+        "simulate", help="talk to the skill in a terminal, or replay a --script",
+        description="Talk to the real skill on a simulated Echo: speech plays on a simulated "
+                    "clock, typing interrupts it, silence gets the reprompt, then the session "
+                    "ends. With --script (or a script piped to stdin) replay a session and "
+                    "exit 1 on any invalid reply or unmet expectation.")
+    simulate.add_argument("--script", type=Path, metavar="FILE",
+                          help="replay this script (utterances, 'wait N', 'wait until TEXT', "
+                               "'expect TEXT', '# comments')")
+    simulate.add_argument("--speed", type=_speed, metavar="X",
+                          help="simulated seconds per real second (default 1; scripts: 0)")
+    simulate.add_argument("--instant", action="store_true",
+                          help="never wait in real time (the same as --speed 0)")
+    simulate.add_argument("--state-db", type=Path, metavar="PATH",
+                          help="SQLite state file (default: $PSOAS_STATE_DB or the user "
+                               "state folder)")
+    simulate.add_argument("--user", default=None, metavar="ID",
+                          help="the Alexa user id the requests carry (default: a fixed "
+                               "local id)")
+    simulate.add_argument("--locale", default="en-US", help="locale of the interaction model")
+    simulate.set_defaults(run=_simulate)
     return parser
 
 

@@ -64,11 +64,11 @@ def test_runtime_requirements_are_pyprojects_without_the_web_service() -> None:
     listed = run_make("-s", "runtime-requirements").stdout.split()
     names = {re.split(r"[<>=!~;\[ ]", requirement)[0].lower() for requirement in listed}
     assert {"ask-sdk-core", "pyyaml", "jsonschema", "platformdirs"} <= names
-    assert not names & {"flask", "cryptography"}
+    assert not names & {"flask", "cryptography", "rich"}
     assert listed == [
         requirement
         for requirement in declared
-        if not requirement.lower().startswith(("flask", "cryptography"))
+        if not requirement.lower().startswith(("flask", "cryptography", "rich"))
     ]
 
 
@@ -91,16 +91,20 @@ def test_sources_artifact_has_the_handler_the_package_and_the_routines(
     ).read_bytes()
 
 
-def test_sources_artifact_leaves_out_bytecode_and_the_web_service(sources_artifact: Path) -> None:
+def test_sources_artifact_leaves_out_bytecode_the_web_service_and_the_simulator(
+    sources_artifact: Path,
+) -> None:
     files = relative_files(sources_artifact)
     assert not [name for name in files if "__pycache__" in name or name.endswith((".pyc", ".pyo"))]
-    assert not [name for name in files if name.startswith("psoas_release/web/")]
+    assert not [name for name in files
+                if name.startswith(("psoas_release/web/", "psoas_release/simulator/"))]
+    package = REPO / "lambda" / "psoas_release"
     expected = {
         path.relative_to(REPO / "lambda").as_posix()
         for path in (REPO / "lambda" / "psoas_release").rglob("*")
         if path.is_file()
         and "__pycache__" not in path.parts
-        and "web" not in path.relative_to(REPO / "lambda" / "psoas_release").parts
+        and not {"web", "simulator"} & set(path.relative_to(package).parts)
         and path.suffix not in {".pyc", ".pyo"}
     }
     assert {name for name in files if name.startswith("psoas_release/")} == expected

@@ -1,0 +1,108 @@
+"""`psoas-release simulate`: options in, exit code out.
+
+Why: the CLI stays a thin shell, and everything here is built the way production builds it
+(the routine library, the embedded SQLite store, `build_skill` and `invoke_skill`, the same
+entry Lambda uses), so what a person hears in the terminal is what Alexa would play.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from psoas_release.alexa.skill import build_skill, invoke_skill
+from psoas_release.core.library import load_library
+from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, MODELS_SUBDIR
+from psoas_release.simulator.clock import SimulatedClock
+from psoas_release.simulator.display import TerminalTranscript, speed_face, status_line
+from psoas_release.simulator.envelopes import LOCAL_USER_ID, Envelopes
+from psoas_release.simulator.script import parse_script, run_script
+from psoas_release.simulator.session import Conversation
+from psoas_release.simulator.terminal import TerminalKeys, run_interactive
+from psoas_release.storage import SqliteStateStore, default_state_db_path
+
+INTERACTIVE_SPEED = 1.0
+SCRIPT_SPEED = 0.0
+"""Scripts replay instantly unless a speed is given: they are checks, not performances."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `psoas-release simulate` was asked to do."""
+
+    script: Path | None = None
+    speed: float | None = None
+    """Simulated seconds per real second; 0 never waits. None: 1 live, 0 for scripts."""
+    state_db: Path | None = None
+    user_id: str = LOCAL_USER_ID
+    locale: str = "en-US"
+
+
+def load_model(locale: str) -> dict[str, Any]:
+    """The interaction model that typed utterances are resolved through."""
+    path = DEFAULT_PACKAGE_DIR / MODELS_SUBDIR / f"{locale}.json"
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+def simulate(
+    options: Options,
+    *,
+    stdin: TextIO | None = None,
+    console: Console | None = None,
+    errors: TextIO | None = None,
+) -> int:
+    """Run a simulated session; 0 when it went well, 1 when a script failed, 2 on bad input."""
+    stdin = stdin if stdin is not None else sys.stdin
+    errors = errors if errors is not None else sys.stderr
+    console = console or Console(highlight=False)
+
+    def report(message: str) -> None:
+        print(message, file=errors)
+
+    interactive = options.script is None and stdin.isatty()
+    speed = options.speed
+    if speed is None:
+        speed = INTERACTIVE_SPEED if interactive else SCRIPT_SPEED
+    if interactive and speed == 0:
+        report("--instant and --speed 0 need a script: --script FILE, or one piped to stdin")
+        return 2
+    try:
+        model = load_model(options.locale)
+        source = options.script.read_text(encoding="utf-8") if options.script else None
+    except OSError as error:
+        report(f"cannot read {error.filename}: {error.strerror}")
+        return 2
+
+    state_db = options.state_db or default_state_db_path()
+    envelopes = Envelopes(options.user_id, locale=options.locale)
+    skill = build_skill(library=(library := load_library()), store=SqliteStateStore(state_db),
+                        skill_id=envelopes.application_id, environ={})
+    clock = SimulatedClock(time.time(), speed)
+    conversation = Conversation(
+        lambda event: invoke_skill(skill, event), model, clock, library,
+        transcript=TerminalTranscript(console, clock), envelopes=envelopes,
+    )
+    console.print(Text(f"state: {state_db} · user: {options.user_id} · "
+                       f"speed: {speed_face(clock)}", style="dim"))
+
+    if interactive:
+        with TerminalKeys(stdin.fileno()) as keys:
+            return run_interactive(conversation, console, keys)
+
+    name = str(options.script) if options.script else "<stdin>"
+    steps = parse_script(source if source is not None else stdin.read(), name)
+    code = run_script(
+        conversation, steps, report,
+        after_wait=lambda: console.print(
+            status_line(conversation.progress(), conversation.activity(), clock)),
+    )
+    console.print(status_line(conversation.progress(), conversation.activity(), clock))
+    return code

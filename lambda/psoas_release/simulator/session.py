@@ -1,0 +1,275 @@
+"""The conversation driver: an Echo in software, driven by typed utterances and a clock.
+
+Why: what the skill does depends on *when* things are said (a barge-in 35 s into a hold) and
+on what Alexa does on its own (reprompt after 8 s of silence, then close the session). This
+class does what an Echo does, and nothing else:
+
+- `say`: the wake word stops any speech (barge-in), the spoken request takes
+  `SPOKEN_REQUEST_S`, and the request is stamped at its end with the simulated time;
+- each reply starts playing `START_LATENCY_S` later, one piece at a time;
+- when a reply keeps the session open, the microphone listens `LISTEN_S`, then the reprompt
+  plays (if any) and it listens `LISTEN_S` more, then Alexa sends SessionEndedRequest
+  (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`;
+- `end`: the person walks away; an open session gets SessionEndedRequest (USER_INITIATED).
+
+It needs no terminal: a test drives it with a frozen clock and reads what it heard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from psoas_release.alexa.handlers import SORRY
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
+from psoas_release.core.state import Phase
+from psoas_release.simulator.clock import SimulatedClock
+from psoas_release.simulator.envelopes import SESSION_ENDED_REQUEST, Envelopes
+from psoas_release.simulator.heard import Heard, response_problems
+from psoas_release.simulator.playback import Playback
+from psoas_release.simulator.progress import Progress, progress_of
+from psoas_release.utterances import Kind, resolve
+
+LISTEN_S = 8.0
+"""How long an Echo keeps the microphone open after speaking, before reprompting or closing."""
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class Transcript(Protocol):
+    """Whoever is told what happens: the terminal display, or a test's recorder."""
+
+    def speech(self, at: float, words: str, *, reprompt: bool) -> None:
+        """Alexa started saying `words`."""
+
+    def request(self, at: float, utterance: str | None, summary: str) -> None:
+        """The person said `utterance` (None: Alexa itself sent the request)."""
+
+    def notice(self, at: float, message: str) -> None:
+        """Something the device did: a session opened or closed, the microphone timed out."""
+
+    def problem(self, at: float, message: str) -> None:
+        """A reply Alexa would refuse, or one that hides an error."""
+
+
+class SilentTranscript:
+    """A transcript nobody reads."""
+
+    def speech(self, at: float, words: str, *, reprompt: bool) -> None:
+        pass
+
+    def request(self, at: float, utterance: str | None, summary: str) -> None:
+        pass
+
+    def notice(self, at: float, message: str) -> None:
+        pass
+
+    def problem(self, at: float, message: str) -> None:
+        pass
+
+
+def summarise(request: Mapping[str, Any]) -> str:
+    """'IntentRequest TimeLeftIntent (new session)': what a request is, in a few words."""
+    body = request["request"]
+    words = [body["type"]]
+    if "intent" in body:
+        words.append(body["intent"]["name"])
+        slots = {name: slot.get("value") for name, slot in body["intent"]["slots"].items()}
+        words += [f"{name}={value!r}" for name, value in slots.items()]
+    if "reason" in body:
+        words.append(body["reason"])
+    if request["session"]["new"]:
+        words.append("(new session)")
+    return " ".join(words)
+
+
+class Conversation:
+    """One person, one Echo, one skill: the simulated device (see the module docstring)."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        model: Mapping[str, Any],
+        clock: SimulatedClock,
+        library: RoutineLibrary,
+        *,
+        transcript: Transcript | None = None,
+        envelopes: Envelopes | None = None,
+    ) -> None:
+        self.handler = handler
+        self.model = model
+        self.clock = clock
+        self.library = library
+        self.transcript: Transcript = transcript or SilentTranscript()
+        self.envelopes = envelopes or Envelopes()
+        self.last: Heard | None = None
+        """The last reply to something the person said."""
+        self.latest: Heard | None = None
+        """The last response of any kind: its session attributes hold the current state."""
+        self.problems: list[str] = []
+        self._speech: Playback | None = None
+        self._reprompt: Playback | None = None
+        self._reprompt_at: float | None = None
+        self._reprompt_ssml = ""
+        self._timeout_at: float | None = None
+        self._closed_notice_at: float | None = None
+
+    # ----------------------------------------------------------------------- what is going on
+
+    @property
+    def in_session(self) -> bool:
+        return self.envelopes.in_session
+
+    def activity(self) -> str:
+        """'answering', 'speaking', 'listening', 'reprompting' or 'closed' (no session)."""
+        now = self.clock.now()
+        if self._reprompt is not None and self._reprompt.playing(now):
+            return "reprompting"
+        if self._speech is not None and self._speech.playing(now):
+            return "speaking"
+        if self._speech is not None and now < self._speech.starts_at:
+            return "answering"
+        return "listening" if self.in_session else "closed"
+
+    def progress(self) -> Progress:
+        """Where the person is now: the latest state plus the speech played since."""
+        if self.latest is None:
+            return Progress(Phase.IDLE)
+        played = self._speech.played_s(self.clock.now()) if self._speech else None
+        return progress_of(self.latest.state, self.library, played)
+
+    def next_due(self) -> float | None:
+        """When something next happens on its own: words start, a reprompt, a timeout."""
+        times = [
+            self._speech.next_at() if self._speech else None,
+            self._reprompt.next_at() if self._reprompt else None,
+            self._reprompt_at,
+            self._timeout_at,
+            self._closed_notice_at,
+        ]
+        due = [at for at in times if at is not None]
+        return min(due) if due else None
+
+    # ----------------------------------------------------------------------- time passing
+
+    def advance(self) -> None:
+        """Let everything due by the clock's time happen, in order."""
+        now = self.clock.now()
+        while True:
+            for playback, reprompt in ((self._speech, False), (self._reprompt, True)):
+                for at, words in playback.due(now) if playback else ():
+                    self.transcript.speech(at, words, reprompt=reprompt)
+            if self._closed_notice_at is not None and now >= self._closed_notice_at:
+                self.transcript.notice(self._closed_notice_at, "session closed")
+                self._closed_notice_at = None
+            if self._reprompt_at is not None and now >= self._reprompt_at:
+                self._reprompt = Playback(self._reprompt_ssml, self._reprompt_at)
+                self._timeout_at = self._reprompt.ends_at + LISTEN_S
+                self._reprompt_at = None
+                continue
+            if self._timeout_at is not None and now >= self._timeout_at:
+                at, self._timeout_at = self._timeout_at, None
+                request = self.envelopes.session_ended("EXCEEDED_MAX_REPROMPTS", at)
+                self.transcript.request(at, None, summarise(request))
+                self._send(request, at)
+                continue
+            return
+
+    def wait(self, seconds: float) -> None:
+        """Let `seconds` of simulated time pass, everything due in them happening on time."""
+        target = self.clock.now() + max(0.0, seconds)
+        while True:
+            self.advance()
+            now = self.clock.now()
+            if now >= target:
+                return
+            due = self.next_due()
+            self.clock.sleep_until(target if due is None else min(target, max(due, now)))
+
+    def wait_until(self, phrase: str) -> bool:
+        """Wait until the reply's speech next says `phrase`; False if it never will."""
+        if self._speech is None:
+            return False
+        now, occurrence = self.clock.now(), 1
+        while (at := self._speech.when_said(phrase, occurrence)) is not None:
+            if at >= now:
+                self.wait(at - now)
+                return True
+            occurrence += 1
+        return False
+
+    # ----------------------------------------------------------------------- the person
+
+    def say(self, utterance: str) -> Heard:
+        """Say "Alexa, <utterance>": stop the speech, speak the request, hear the reply."""
+        self.advance()
+        spoke_at = self.clock.now()
+        resolution = resolve(utterance, self.model)
+        self._hush(spoke_at)
+        outside = not self.in_session and not resolution.one_shot
+        self.clock.advance(SPOKEN_REQUEST_S)
+        at = self.clock.now()
+        request = self.envelopes.utterance(resolution, at)
+        self.transcript.request(spoke_at, utterance, summarise(request))
+        if outside and resolution.kind is not Kind.LAUNCH:
+            self.transcript.notice(spoke_at, "no session was open: a device would need "
+                                   "\"ask psoas release ...\"; sent as a new session")
+        return self._send(request, at)
+
+    def speech_left_s(self) -> float:
+        """Seconds until the last reply's speech ends (0 when it has)."""
+        if self._speech is None:
+            return 0.0
+        return max(0.0, self._speech.ends_at - self.clock.now())
+
+    def end(self, reason: str = "USER_INITIATED") -> Heard | None:
+        """The person leaves: speech stops, and an open session is ended (and so saved)."""
+        self.advance()
+        at = self.clock.now()
+        self._hush(at)
+        if not self.in_session:
+            return None
+        request = self.envelopes.session_ended(reason, at)
+        self.transcript.request(at, None, summarise(request))
+        return self._send(request, at)
+
+    # ----------------------------------------------------------------------- helpers
+
+    def _hush(self, at: float) -> None:
+        """The wake word: whatever is playing stops, and nothing is scheduled any more."""
+        for playback in (self._speech, self._reprompt):
+            if playback is not None:
+                playback.stop(at)
+        self._reprompt_at = self._timeout_at = self._closed_notice_at = None
+
+    def _send(self, request: dict[str, Any], at: float) -> Heard:
+        response = self.handler(request)
+        self.envelopes.received(request, response)
+        heard = Heard(response)
+        self.latest = heard
+        for problem in response_problems(response):
+            self._problem(at, problem)
+        if heard.text.startswith(SORRY):
+            self._problem(at, "the skill answered with its error apology (see the log)")
+        if request["request"]["type"] == SESSION_ENDED_REQUEST:
+            self._hush(at)  # Alexa never speaks a reply to SessionEndedRequest
+            self.transcript.notice(at, "session closed")
+            return heard
+        self.last = heard
+        self._speech = Playback(heard.ssml, at + START_LATENCY_S)
+        self._reprompt = None
+        listen_from = self._speech.ends_at
+        if not self.in_session:
+            self._closed_notice_at = listen_from
+        elif heard.reprompt_ssml:
+            self._reprompt_at = listen_from + LISTEN_S
+            self._reprompt_ssml = heard.reprompt_ssml
+        else:
+            self._timeout_at = listen_from + LISTEN_S
+        self.advance()
+        return heard
+
+    def _problem(self, at: float, message: str) -> None:
+        self.problems.append(message)
+        self.transcript.problem(at, message)

@@ -1,0 +1,99 @@
+"""A simulated Echo per test: the real skill on a SQLite file in the test's folder, a clock
+that never runs by itself, and a transcript the test can read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from psoas_release.alexa.skill import build_skill, invoke_skill
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.simulator.app import load_model
+from psoas_release.simulator.clock import SimulatedClock
+from psoas_release.simulator.envelopes import Envelopes
+from psoas_release.simulator.session import Conversation
+from psoas_release.storage import SqliteStateStore
+
+START = datetime(2026, 11, 26, 7, 0, 0, tzinfo=UTC).timestamp()
+MODEL = load_model("en-US")
+
+
+@dataclass
+class Recorder:
+    """A transcript that remembers every line: (kind, simulated time, words)."""
+
+    lines: list[tuple[str, float, str]] = field(default_factory=list)
+
+    def speech(self, at: float, words: str, *, reprompt: bool) -> None:
+        self.lines.append(("reprompt" if reprompt else "speech", at, words))
+
+    def request(self, at: float, utterance: str | None, summary: str) -> None:
+        self.lines.append(("request", at, summary))
+
+    def notice(self, at: float, message: str) -> None:
+        self.lines.append(("notice", at, message))
+
+    def problem(self, at: float, message: str) -> None:
+        self.lines.append(("problem", at, message))
+
+    def said(self) -> list[str]:
+        return [words for kind, _, words in self.lines if kind in {"speech", "reprompt"}]
+
+
+class FakeRealTime:
+    """Real time for a test: it passes only when something sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class Rig:
+    """Everything a simulator test looks at."""
+
+    conversation: Conversation
+    clock: SimulatedClock
+    transcript: Recorder
+    requests: list[dict[str, Any]]
+    db: Path
+
+
+RigFactory = Callable[..., Rig]
+
+
+@pytest.fixture
+def make_rig(tmp_path: Path, library: RoutineLibrary) -> RigFactory:
+    """Build a rig on `db` (default: this test's state file); a frozen clock by default."""
+
+    def build(db: Path | None = None, clock: SimulatedClock | None = None) -> Rig:
+        db = db or tmp_path / "state.sqlite3"
+        skill = build_skill(library=library, store=SqliteStateStore(db), environ={})
+        requests: list[dict[str, Any]] = []
+
+        def handler(event: dict[str, Any]) -> dict[str, Any]:
+            requests.append(event)
+            return invoke_skill(skill, event)
+
+        clock = clock or SimulatedClock(START, speed=0)
+        transcript = Recorder()
+        conversation = Conversation(handler, MODEL, clock, library, transcript=transcript,
+                                    envelopes=Envelopes())
+        return Rig(conversation, clock, transcript, requests, db)
+
+    return build
+
+
+@pytest.fixture
+def rig(make_rig: RigFactory) -> Rig:
+    return make_rig()

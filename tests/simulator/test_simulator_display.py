@@ -1,0 +1,77 @@
+"""The progress line and the transcript, as a person at a terminal reads them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from psoas_release.cli import main
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.state import Phase, SessionState
+from psoas_release.core.timeline import compile_timeline
+from psoas_release.simulator.clock import SimulatedClock
+from psoas_release.simulator.display import (
+    TerminalTranscript,
+    clock_face,
+    duration_face,
+    progress_text,
+)
+from psoas_release.simulator.progress import playing_position, progress_of
+
+
+def coaching(library: RoutineLibrary, position_s: float, lead_s: float = 0.0) -> SessionState:
+    timeline = compile_timeline(library.default)
+    return SessionState(phase=Phase.COACHING, routine_id=library.default.id,
+                        position_s=position_s, anchor_at=100.0, lead_s=lead_s,
+                        covers_until_s=timeline.end_s)
+
+
+def test_the_position_counts_only_speech_after_the_lead(library: RoutineLibrary) -> None:
+    state = coaching(library, 195.4, lead_s=4.0)
+    assert playing_position(state, None) == 195.4
+    assert playing_position(state, 3.0) == 195.4
+    assert playing_position(state, 39.0) == pytest.approx(230.4)
+    assert playing_position(state, 10_000) == compile_timeline(library.default).end_s
+
+
+def test_a_two_sided_hold(library: RoutineLibrary) -> None:
+    line = progress_text(progress_of(coaching(library, 195.4), library, 35.0), "speaking")
+    assert line.plain == ("speaking    2/5 Knee to chest hug · right side · hold 0:25 left"
+                          " · 9:45 left in all")
+
+
+def test_between_holds_the_line_says_so(library: RoutineLibrary) -> None:
+    line = progress_text(progress_of(coaching(library, 0.0), library, 20.0), "speaking")
+    assert line.plain.startswith("speaking    the ten minute psoas release · getting into")
+
+
+def test_paused_idle_and_finished(library: RoutineLibrary) -> None:
+    paused = coaching(library, 200.0).with_(phase=Phase.PAUSED, anchor_at=None)
+    assert "paused  2/5 Knee to chest hug" in progress_text(
+        progress_of(paused, library, 50.0), "closed").plain
+    assert progress_text(progress_of(SessionState(), library), "closed").plain.endswith(
+        "no routine")
+    done = SessionState(phase=Phase.FINISHED, completed_count=1)
+    assert progress_text(progress_of(done, library), "listening").plain.endswith("finished")
+
+
+def test_faces() -> None:
+    assert (clock_face(227.9), clock_face(3725)) == ("03:47", "1:02:05")
+    assert (duration_face(24.2), duration_face(0.0), duration_face(605)) == \
+        ("0:25", "0:00", "10:05")
+
+
+def test_skill_words_are_never_read_as_markup() -> None:
+    console = Console(file=io.StringIO(), width=80)
+    TerminalTranscript(console, SimulatedClock(0.0, 0)).speech(3.0, "[bold]x[/bold]",
+                                                              reprompt=False)
+    assert "[bold]x[/bold]" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_negative_speed_is_refused_by_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", "--speed", "-1"])
+    assert exit_info.value.code == 2
+    assert "must be 0 or more" in capsys.readouterr().err

@@ -1,0 +1,149 @@
+"""Scripted sessions: the example replays cleanly, and every kind of failure exits 1 with a
+message that says where and why."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from psoas_release.cli import main
+from psoas_release.simulator.app import Options, simulate
+from psoas_release.simulator.script import StepKind, parse_script, run_script
+from psoas_release.storage import SqliteStateStore
+from tests.conftest import REPO
+from tests.simulator.conftest import Rig
+
+EXAMPLE = REPO / "examples" / "first-session.script"
+LOCAL_USER = "amzn1.ask.account.LOCAL-SIMULATOR"
+
+
+def quiet() -> Console:
+    return Console(file=io.StringIO(), width=100)
+
+
+def run(script: str, tmp_path: Path) -> tuple[int, str]:
+    path = tmp_path / "session.script"
+    path.write_text(script)
+    errors = io.StringIO()
+    code = simulate(Options(script=path, state_db=tmp_path / "state.sqlite3"),
+                    console=quiet(), errors=errors)
+    return code, errors.getvalue()
+
+
+def test_the_example_script_replays_cleanly(tmp_path: Path) -> None:
+    errors = io.StringIO()
+    code = simulate(Options(script=EXAMPLE, speed=0, state_db=tmp_path / "state.sqlite3"),
+                    console=quiet(), errors=errors)
+    assert (code, errors.getvalue()) == (0, "")
+    stored = SqliteStateStore(tmp_path / "state.sqlite3").load(LOCAL_USER)
+    assert stored is not None and stored.data["phase"] == "paused"
+
+
+def test_the_cli_replays_a_script_instantly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["simulate", "--script", str(EXAMPLE), "--instant",
+                 "--state-db", str(tmp_path / "state.sqlite3")])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert "you   start psoas release" in out
+    assert "Alexa A safety note first" in out
+    assert "Okay. I've saved your place for next time. Goodbye." in out
+    assert "Knee to chest hug" not in out, "the example stops in the first movement"
+    assert "1/5 Constructive rest · hold" in out
+
+
+def test_a_failing_expect_exits_1_saying_where_and_what_was_said(tmp_path: Path) -> None:
+    code, errors = run("start psoas release\nwait 3\n\nexpect purple monkey\n", tmp_path)
+    assert code == 1
+    assert errors.startswith(f"{tmp_path / 'session.script'}:4: expected the last reply to "
+                             "contain 'purple monkey'; it said: \"A safety note first")
+
+
+def test_waiting_for_words_that_never_come_fails(tmp_path: Path) -> None:
+    code, errors = run("start psoas release\nwait until purple monkey\n", tmp_path)
+    assert code == 1
+    assert ":2: wait until 'purple monkey': the speech playing now never says it" in errors
+
+
+def test_a_script_reads_from_piped_stdin(tmp_path: Path) -> None:
+    stdin = io.StringIO("open psoas release\nexpect A safety note first\n")
+    code = simulate(Options(state_db=tmp_path / "state.sqlite3"), stdin=stdin,
+                    console=quiet(), errors=io.StringIO())
+    assert code == 0
+
+
+def test_instant_needs_a_script(tmp_path: Path) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    errors = io.StringIO()
+    code = simulate(Options(speed=0, state_db=tmp_path / "s.sqlite3"), stdin=Terminal(),
+                    console=quiet(), errors=errors)
+    assert code == 2
+    assert "need a script" in errors.getvalue()
+
+
+def test_a_missing_script_is_reported(tmp_path: Path) -> None:
+    errors = io.StringIO()
+    code = simulate(Options(script=tmp_path / "nope.script"), console=quiet(), errors=errors)
+    assert code == 2
+    assert errors.getvalue().startswith("cannot read ")
+
+
+def test_an_invalid_reply_fails_the_script(rig: Rig) -> None:
+    def bad_skill(event: dict[str, Any]) -> dict[str, Any]:
+        return {"version": "1.0", "response": {
+            "outputSpeech": {"type": "SSML", "ssml": '<speak><break time="11s"/></speak>'},
+            "shouldEndSession": False}}
+
+    rig.conversation.handler = bad_skill
+    messages: list[str] = []
+    code = run_script(rig.conversation, parse_script("start psoas release\n", "t"),
+                      messages.append)
+    assert code == 1
+    assert messages == ["t:1: invalid reply: outputSpeech: a break of 11.0 s; breaks must be "
+                        "over 0 and at most 10 s"]
+
+
+def test_an_oversized_reply_fails_the_script(rig: Rig) -> None:
+    words = "stretch " * 3500
+    rig.conversation.handler = lambda event: {"version": "1.0", "response": {
+        "outputSpeech": {"type": "SSML", "ssml": f"<speak>{words}</speak>"},
+        "shouldEndSession": True}}
+    messages: list[str] = []
+    assert run_script(rig.conversation, parse_script("open psoas release", "t"),
+                      messages.append) == 1
+    assert "over Alexa's 24576" in messages[0]
+    assert "over the limit of 8000" in messages[0]
+
+
+def test_an_exception_fails_the_script_with_its_place(rig: Rig) -> None:
+    def broken(event: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("boom")
+
+    rig.conversation.handler = broken
+    messages: list[str] = []
+    assert run_script(rig.conversation, parse_script("# hi\nopen psoas release", "t"),
+                      messages.append) == 1
+    assert messages[-1] == "t:2: the simulation failed: RuntimeError: boom"
+
+
+def test_the_script_format() -> None:
+    steps = parse_script(
+        "# comment\n\n  start psoas release  \nwait 35\nwait 1.5s\nwait until Hold.\n"
+        "wait\nsay wait 5\nexpect About 25 seconds\n", "f")
+    assert [(s.kind, s.argument, s.where) for s in steps] == [
+        (StepKind.SAY, "start psoas release", "f:3"),
+        (StepKind.WAIT, "35", "f:4"),
+        (StepKind.WAIT, "1.5", "f:5"),
+        (StepKind.WAIT_UNTIL, "Hold.", "f:6"),
+        (StepKind.SAY, "wait", "f:7"),
+        (StepKind.SAY, "wait 5", "f:8"),
+        (StepKind.EXPECT, "About 25 seconds", "f:9"),
+    ]
