@@ -17,6 +17,16 @@ ROUTINES_DIR = REPO / "routines"
 PSOAS_FILE = ROUTINES_DIR / "unlock-psoas-flex-foundations.yaml"
 
 
+@pytest.fixture(autouse=True)
+def no_network_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach Alexa's settings API: the default lookup fails fast, as offline."""
+
+    def offline(url: str, token: str) -> bytes:
+        raise OSError("no network in tests")
+
+    monkeypatch.setattr("psoas_release.alexa.time_zone.urllib_fetch", offline)
+
+
 @pytest.fixture(scope="session")
 def library() -> RoutineLibrary:
     return load_library(ROUTINES_DIR)

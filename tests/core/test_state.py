@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from psoas_release.core.preferences import Countdown, CueLevel, Pace, Preferences
 from psoas_release.core.state import STATE_VERSION, Phase, SessionState
 
 states = st.builds(
@@ -20,12 +21,30 @@ states = st.builds(
     covers_until_s=st.floats(min_value=0, max_value=5000),
     advisory_heard=st.booleans(),
     completed_count=st.integers(min_value=0, max_value=10_000),
+    heard_s=st.floats(min_value=0, max_value=5000),
+    run_counted=st.booleans(),
+    completions=st.lists(st.dates().map(lambda day: day.isoformat()), max_size=60).map(tuple),
+    time_zone=st.one_of(st.none(), st.sampled_from(["Europe/Berlin", "America/New_York"])),
+    preferences=st.builds(Preferences, cue_level=st.sampled_from(CueLevel),
+                          countdown=st.sampled_from(Countdown), pace=st.sampled_from(Pace)),
 )
 
 
 @given(states)
 def test_state_round_trips_through_a_dict(state: SessionState) -> None:
     assert SessionState.from_dict(state.to_dict()) == state
+
+
+def test_a_version_one_state_loads_with_defaults_for_what_it_lacked() -> None:
+    old = {"phase": "paused", "routine_id": "unlock-psoas-flex-foundations",
+           "position_s": 200.0, "anchor_at": None, "lead_s": 0.0, "covers_until_s": 200.0,
+           "advisory_heard": True, "completed_count": 3, "version": 1}
+    state = SessionState.from_dict(old)
+    assert not state.recovered
+    assert state.version == STATE_VERSION
+    assert state.position_s == 200.0
+    assert state.preferences == Preferences()
+    assert state.completions == ()
 
 
 def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
@@ -48,6 +67,12 @@ def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
         {"version": STATE_VERSION, "completed_count": -1},
         {"version": STATE_VERSION, "advisory_heard": "yes"},
         {"version": STATE_VERSION, "surprise": 1},
+        {"version": STATE_VERSION, "completions": ["yesterday"]},
+        {"version": STATE_VERSION, "completions": ["2026-01-01"] * 61},
+        {"version": STATE_VERSION, "preferences": {"pace": "ludicrous"}},
+        {"version": STATE_VERSION, "preferences": "slow"},
+        {"version": STATE_VERSION, "time_zone": 5},
+        {"version": STATE_VERSION, "run_counted": "no"},
         {"phase": "coaching"},
     ],
 )

@@ -37,6 +37,9 @@ CUSTOM_INTENTS = (
     "WhyIntent",
     "PainIntent",
     "ListRoutinesIntent",
+    "CueLevelIntent",
+    "CountdownIntent",
+    "PaceIntent",
 )
 BUILT_IN_INTENTS = (
     "AMAZON.HelpIntent",
@@ -264,7 +267,8 @@ def test_a_new_routine_file_becomes_a_new_value(tmp_path: Path) -> None:
     )
     routines = routine_names_from_dir(tmp_path)
     model = build_models(load_source(PACKAGE_DIR / "source.yaml"), routines)["en-US"]
-    (routine_type,) = model["interactionModel"]["languageModel"]["types"]
+    types = model["interactionModel"]["languageModel"]["types"]
+    routine_type = next(t for t in types if t["name"] == "ROUTINE_NAME")
     tiny = next(v for v in routine_type["values"] if v["id"] == "three-minute-release")
     assert tiny["name"] == {
         "value": "three minute psoas release",

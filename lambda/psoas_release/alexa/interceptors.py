@@ -19,6 +19,7 @@ from ask_sdk_model.response import Response
 
 from psoas_release.alexa.keeper import StateKeeper, version_from
 from psoas_release.alexa.mapping import user_id
+from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.state import SessionState
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,12 @@ def remember(handler_input: HandlerInput, state: SessionState) -> None:
 
 
 class LoadStateInterceptor(AbstractRequestInterceptor):
-    """Within a session, state comes from session attributes; a new session reads the store."""
+    """Within a session, state comes from session attributes; a new session reads the store
+    and asks Alexa for the person's time zone."""
 
-    def __init__(self, keeper: StateKeeper) -> None:
+    def __init__(self, keeper: StateKeeper, time_zone: TimeZoneLookup) -> None:
         self.keeper = keeper
+        self.time_zone = time_zone
 
     def process(self, handler_input: HandlerInput) -> None:
         envelope = handler_input.request_envelope
@@ -53,7 +56,8 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
             attributes[STATE] = SessionState.from_dict(saved[STATE])
             attributes[STORE_VERSION] = version_from(saved.get(STORE_VERSION))
             return
-        attributes[STATE], attributes[STORE_VERSION] = self.keeper.load(user_id(handler_input))
+        state, attributes[STORE_VERSION] = self.keeper.load(user_id(handler_input))
+        attributes[STATE] = state.with_(time_zone=self.time_zone(handler_input) or state.time_zone)
 
 
 class SaveStateInterceptor(AbstractResponseInterceptor):

@@ -16,6 +16,13 @@ from psoas_release.core.machine import Event, EventKind
 ROUTINE_SLOT = "routine"
 MAX_SLOT_CHARS = 100
 
+PREFERENCE_SLOTS: dict[str, tuple[str, str]] = {
+    "CueLevelIntent": ("cue_level", "level"),
+    "CountdownIntent": ("countdown", "style"),
+    "PaceIntent": ("pace", "pace"),
+}
+"""Intent -> (the preference it sets, the slot that holds the value)."""
+
 INTENT_EVENTS: dict[str, EventKind] = {
     "StartRoutineIntent": EventKind.START,
     "FormCueIntent": EventKind.FORM_CUE,
@@ -24,6 +31,9 @@ INTENT_EVENTS: dict[str, EventKind] = {
     "WhyIntent": EventKind.WHY,
     "PainIntent": EventKind.PAIN,
     "ListRoutinesIntent": EventKind.LIST_ROUTINES,
+    "CueLevelIntent": EventKind.SET_PREFERENCE,
+    "CountdownIntent": EventKind.SET_PREFERENCE,
+    "PaceIntent": EventKind.SET_PREFERENCE,
     "AMAZON.HelpIntent": EventKind.HELP,
     "AMAZON.StopIntent": EventKind.STOP,
     "AMAZON.CancelIntent": EventKind.STOP,
@@ -50,17 +60,21 @@ def to_event(handler_input: HandlerInput) -> Event:
         return Event(EventKind.SESSION_ENDED)
     if not isinstance(request, IntentRequest) or request.intent is None:
         return Event(EventKind.FALLBACK)
-    kind = INTENT_EVENTS.get(str(request.intent.name), EventKind.FALLBACK)
-    if kind is not EventKind.START:
-        return Event(kind)
-    routine_id, routine_name = _routine_slot(request)
-    return Event(kind, routine_id=routine_id, routine_name=routine_name)
+    name = str(request.intent.name)
+    kind = INTENT_EVENTS.get(name, EventKind.FALLBACK)
+    if kind is EventKind.START:
+        routine_id, routine_name = _slot(request, ROUTINE_SLOT)
+        return Event(kind, routine_id=routine_id, routine_name=routine_name)
+    if kind is EventKind.SET_PREFERENCE:
+        preference, slot_name = PREFERENCE_SLOTS[name]
+        return Event(kind, preference=preference, value=_slot(request, slot_name)[0])
+    return Event(kind)
 
 
-def _routine_slot(request: IntentRequest) -> tuple[str | None, str | None]:
-    """(resolved catalogue id, words heard) from the routine slot; either may be missing."""
+def _slot(request: IntentRequest, name: str) -> tuple[str | None, str | None]:
+    """(resolved value id, words heard) from a slot; either may be missing."""
     slots = request.intent.slots if request.intent is not None else None
-    slot = (slots or {}).get(ROUTINE_SLOT)
+    slot = slots.get(name) if isinstance(slots, dict) else None
     if slot is None or not isinstance(slot.value, str) or not slot.value.strip():
         return None, None
     heard = slot.value.strip()[:MAX_SLOT_CHARS]

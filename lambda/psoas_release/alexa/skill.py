@@ -30,6 +30,7 @@ from psoas_release.alexa.interceptors import (
     SaveStateInterceptor,
 )
 from psoas_release.alexa.keeper import StateKeeper
+from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.machine import Coach
 from psoas_release.storage import StateStore, open_store
@@ -49,6 +50,7 @@ def build_skill(
     library: RoutineLibrary | None = None,
     store: StateStore | None = None,
     skill_id: str | None = None,
+    time_zone: TimeZoneLookup | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> CustomSkill:
     """The skill: handlers in the order they are tried, interceptors around them."""
@@ -59,7 +61,8 @@ def build_skill(
         builder.add_request_handler(handler)
     builder.add_exception_handler(CatchAllExceptionHandler())
     builder.add_global_request_interceptor(LogRequestInterceptor())
-    builder.add_global_request_interceptor(LoadStateInterceptor(keeper))
+    builder.add_global_request_interceptor(
+        LoadStateInterceptor(keeper, time_zone or TimeZoneLookup()))
     builder.add_global_response_interceptor(SaveStateInterceptor(keeper))
     builder.add_global_response_interceptor(LogResponseInterceptor())
     skill: CustomSkill = builder.create()

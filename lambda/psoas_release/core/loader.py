@@ -400,6 +400,7 @@ def build_routine(document: Mapping[str, Any]) -> Routine:
         closing=_one_line(document["closing"]),
         references=tuple(document["references"]),
         movements=tuple(_build_movement(movement) for movement in document["movements"]),
+        slow_pace_percent=document.get("slow_pace_percent", 0),
     )
 
 

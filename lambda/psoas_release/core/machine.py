@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 
 from psoas_release.core.answers import (
@@ -26,8 +27,17 @@ from psoas_release.core.answers import (
     whats_next_answer,
     why_answer,
 )
+from psoas_release.core.history import (
+    COUNTS_AFTER_SHARE,
+    local_date,
+    record,
+    streak,
+    streak_greeting,
+    streak_phrase,
+)
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.position import heard_position
+from psoas_release.core.preferences import updated_preferences
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speech import lead_seconds, plan_coaching
@@ -68,17 +78,21 @@ class EventKind(StrEnum):
     YES = "yes"
     NO = "no"
     LIST_ROUTINES = "list_routines"
+    SET_PREFERENCE = "set_preference"
     SESSION_ENDED = "session_ended"
 
 
 @dataclass(frozen=True)
 class Event:
     """One request, as the core sees it. `routine_id` and `routine_name` come with START:
-    the catalogue id Alexa resolved, and the words the person said (untrusted)."""
+    the catalogue id Alexa resolved, and the words the person said (untrusted).
+    `preference` and `value` come with SET_PREFERENCE, equally untrusted."""
 
     kind: EventKind
     routine_id: str | None = None
     routine_name: str | None = None
+    preference: str | None = None
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,11 @@ class Turn:
     @property
     def routine(self) -> Routine | None:
         return self.timeline.routine if self.timeline else None
+
+    @property
+    def today(self) -> date:
+        """The person's calendar date now, for history and streaks."""
+        return local_date(self.now, self.state.time_zone)
 
     def with_state(self, state: SessionState) -> Turn:
         return replace(self, state=state)
@@ -119,10 +138,12 @@ Action = Callable[[Turn], Outcome]
 
 def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = None) -> Outcome:
     """Speak the timeline from `from_s` as far as one reply allows, after `lead`."""
-    timeline = compile_timeline(routine) if routine else turn.timeline
+    timeline = compile_timeline(routine, turn.state.preferences) if routine else turn.timeline
     assert timeline is not None, "coach needs a routine"
     from_s = timeline.clamp(from_s)
     coaching, prompt = plan_coaching(timeline, from_s, lead)
+    if coaching.reaches_end:
+        prompt = streak_phrase(streak_if_finished(turn, timeline, from_s))
     state = turn.state.with_(
         phase=Phase.COACHING,
         routine_id=timeline.routine.id,
@@ -132,8 +153,27 @@ def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = N
         covers_until_s=coaching.until_s,
         advisory_heard=turn.state.advisory_heard or from_s < timeline.intro_s,
     )
-    reprompt = CONTINUE_REPROMPT if prompt else None
+    reprompt = None if coaching.reaches_end else CONTINUE_REPROMPT
     return state, Reply(lead=lead, coaching=coaching, prompt=prompt, reprompt=reprompt)
+
+
+def streak_if_finished(turn: Turn, timeline: Timeline, from_s: float) -> int:
+    """The streak the person will have if they hear the rest of the routine from `from_s`."""
+    state = turn.state
+    will_count = state.run_counted or (
+        state.heard_s + timeline.coached_left_s(from_s) > COUNTS_AFTER_SHARE * timeline.coached_s
+    )
+    days = record(state.completions, turn.today) if will_count else state.completions
+    return streak(days, turn.today)
+
+
+def count_heard(state: SessionState, played_s: float, timeline: Timeline,
+                today: date) -> SessionState:
+    """Add coached seconds heard to this run; count the run once more than half is heard."""
+    state = state.with_(heard_s=state.heard_s + max(0.0, played_s))
+    if state.run_counted or state.heard_s <= COUNTS_AFTER_SHARE * timeline.coached_s:
+        return state
+    return state.with_(run_counted=True, completions=record(state.completions, today))
 
 
 def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> SessionState:
@@ -155,7 +195,7 @@ def resume_point(timeline: Timeline, position_s: float) -> float:
 
 def start_fresh(turn: Turn, lead: str = "", routine: Routine | None = None) -> Outcome:
     routine = routine or turn.routine or turn.library.default
-    timeline = compile_timeline(routine)
+    timeline = compile_timeline(routine, turn.state.preferences)
     from_s = timeline.intro_s if turn.state.advisory_heard else 0.0
     return coach(turn, from_s, lead, routine)
 
@@ -178,7 +218,10 @@ def answer_then_carry_on(turn: Turn, text: str) -> Outcome:
 
 
 def launch_fresh(turn: Turn) -> Outcome:
-    lead = "Good to have you back." if turn.state.completed_count else ""
+    lead = ""
+    if turn.state.completed_count or turn.state.completions:
+        greeting = streak_greeting(streak(turn.state.completions, turn.today))
+        lead = f"Welcome back. {greeting}" if greeting else "Good to have you back."
     return start_fresh(turn.with_state(turn.state.keep_progress()), lead)
 
 
@@ -330,6 +373,29 @@ def offer_again(turn: Turn) -> Outcome:
     return turn.state, Reply(lead=OFFER_REPROMPT, reprompt=OFFER_REPROMPT)
 
 
+def set_preference(turn: Turn) -> Outcome:
+    """Change how coaching sounds or paces, at any moment, without losing the hold."""
+    routine = turn.routine
+    allowed_slow = routine.slow_pace_percent if routine else 1
+    change = updated_preferences(turn.state.preferences, turn.event.preference,
+                                 turn.event.value, slow_allowed=allowed_slow > 0)
+    if isinstance(change, str):
+        return answer_then_carry_on(turn, change)
+    preferences, confirmation = change
+    state = turn.state.with_(preferences=preferences)
+    if turn.timeline is None:
+        return answer_then_carry_on(turn.with_state(state), confirmation)
+    timeline = compile_timeline(turn.timeline.routine, preferences)
+    carried = replace(
+        turn,
+        state=state.with_(position_s=turn.timeline.carry(state.position_s, timeline),
+                          covers_until_s=turn.timeline.carry(state.covers_until_s, timeline)),
+        timeline=timeline,
+        position_s=turn.timeline.carry(turn.position_s, timeline),
+    )
+    return answer_then_carry_on(carried, confirmation)
+
+
 def fallback(turn: Turn) -> Outcome:
     return answer_then_carry_on(turn, "Sorry, I didn't catch that. You can say help.")
 
@@ -346,6 +412,7 @@ ANSWERS: Mapping[EventKind, Action] = {
     EventKind.PAIN: pain,
     EventKind.STOP: stop,
     EventKind.SESSION_ENDED: session_ended,
+    EventKind.SET_PREFERENCE: set_preference,
 }
 
 IN_ROUTINE: Mapping[EventKind, Action] = {
@@ -375,6 +442,7 @@ OUT_OF_ROUTINE: Mapping[EventKind, Action] = {
     EventKind.PAIN: pain,
     EventKind.STOP: stop,
     EventKind.SESSION_ENDED: session_ended,
+    EventKind.SET_PREFERENCE: set_preference,
 }
 
 TRANSITIONS: Mapping[Phase, Mapping[EventKind, Action]] = {
@@ -418,12 +486,16 @@ class Coach:
             state = state.keep_progress().with_(recovered=True)
         if routine is None and state.phase not in {Phase.IDLE, Phase.FINISHED}:
             state = state.keep_progress().with_(recovered=True)
-        timeline = compile_timeline(routine) if routine else None
+        timeline = compile_timeline(routine, state.preferences) if routine else None
         position = 0.0
         if timeline is not None:
             position = timeline.clamp(
                 heard_position(state, now) if state.phase is Phase.COACHING else state.position_s
             )
+            if state.phase is Phase.COACHING:
+                played = timeline.coached_left_s(state.position_s) - timeline.coached_left_s(
+                    position)
+                state = count_heard(state, played, timeline, local_date(now, state.time_zone))
             if state.phase is Phase.COACHING and position >= timeline.end_s:
                 state = completed(state)
         return Turn(state, event, now, self.library, timeline, position)

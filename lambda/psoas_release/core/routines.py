@@ -90,6 +90,8 @@ class Routine:
     closing: str
     references: tuple[str, ...]
     movements: tuple[Movement, ...]
+    slow_pace_percent: int = 0
+    """How much longer holds may be made for a slower pace, in percent."""
 
     @property
     def minutes(self) -> int:

@@ -8,11 +8,17 @@ gives a fresh state flagged `recovered`, so the reply can apologise instead of c
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+import re
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
-STATE_VERSION = 1
+from psoas_release.core.history import KEPT_DAYS
+from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
+
+STATE_VERSION = 2
+MIGRATABLE_VERSIONS = {1}
+"""Older versions whose fields are a subset of this one's: they load with defaults."""
 
 
 class Phase(StrEnum):
@@ -43,14 +49,23 @@ class SessionState:
     covers_until_s: float = 0.0
     advisory_heard: bool = False
     completed_count: int = 0
+    heard_s: float = 0.0
+    """Coached seconds of the current run actually played (skips excluded)."""
+    run_counted: bool = False
+    completions: tuple[str, ...] = ()
+    """ISO dates, in the person's time zone, of days with a counted run."""
+    time_zone: str | None = None
+    preferences: Preferences = DEFAULT_PREFERENCES
     version: int = STATE_VERSION
     recovered: bool = False
     """Set when the stored state was unusable and this fresh one replaced it; never saved."""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("recovered")
+        """Plain JSON types only, so every store and Alexa's session attributes keep it as is."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "recovered"}
         data["phase"] = self.phase.value
+        data["completions"] = list(self.completions)
+        data["preferences"] = self.preferences.to_dict()
         return data
 
     @classmethod
@@ -64,40 +79,61 @@ class SessionState:
             return cls(recovered=True)
 
     def keep_progress(self) -> SessionState:
-        """A fresh state that remembers only what outlives a routine: advisory and count."""
+        """A fresh state that remembers only what outlives a run: history and preferences."""
         return SessionState(
-            advisory_heard=self.advisory_heard, completed_count=self.completed_count
+            advisory_heard=self.advisory_heard,
+            completed_count=self.completed_count,
+            completions=self.completions,
+            time_zone=self.time_zone,
+            preferences=self.preferences,
         )
 
     def with_(self, **changes: Any) -> SessionState:
         return replace(self, **changes)
 
 
-_NUMBER_FIELDS = {"position_s", "lead_s", "covers_until_s"}
+_NUMBER_FIELDS = {"position_s", "lead_s", "covers_until_s", "heard_s"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LONGEST_ZONE_NAME = 64
 
 
 def _checked(cls: type[SessionState], data: Any) -> SessionState:
     if not isinstance(data, dict):
         raise TypeError("state is not a mapping")
-    if data.get("version") != STATE_VERSION:
-        raise ValueError(f"unknown state version {data.get('version')!r}")
+    version = data.get("version")
+    if version != STATE_VERSION and version not in MIGRATABLE_VERSIONS:
+        raise ValueError(f"unknown state version {version!r}")
     known = {f.name for f in fields(cls)} - {"recovered"}
     if set(data) - known:
         raise ValueError(f"unknown fields {sorted(set(data) - known)}")
-    values = dict(data)
+    values = dict(data, version=STATE_VERSION)
     values["phase"] = Phase(data.get("phase", Phase.IDLE.value))
+    values["preferences"] = Preferences.from_dict(data.get("preferences", {}))
+    values["completions"] = _dates(data.get("completions", []))
+    zone = data.get("time_zone")
+    if zone is not None and (not isinstance(zone, str) or len(zone) > _LONGEST_ZONE_NAME):
+        raise TypeError("time_zone is not a zone name")
+    for flag in ("advisory_heard", "run_counted"):
+        if not isinstance(data.get(flag, False), bool):
+            raise TypeError(f"{flag} is not true or false")
     for name in _NUMBER_FIELDS & set(data):
         values[name] = _finite(data[name], minimum=0.0)
     if data.get("anchor_at") is not None:
         values["anchor_at"] = _finite(data["anchor_at"], minimum=0.0)
     if not isinstance(data.get("routine_id", None), str | None):
         raise TypeError("routine_id is not text")
-    if not isinstance(data.get("advisory_heard", False), bool):
-        raise TypeError("advisory_heard is not true or false")
     count = data.get("completed_count", 0)
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise TypeError("completed_count is not a count")
     return cls(**values)
+
+
+def _dates(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > KEPT_DAYS:
+        raise TypeError("completions is not a short list")
+    if not all(isinstance(day, str) and _ISO_DATE.match(day) for day in value):
+        raise ValueError("completions holds something that is not a date")
+    return tuple(value)
 
 
 def _finite(value: Any, minimum: float) -> float:

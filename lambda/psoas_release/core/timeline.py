@@ -16,7 +16,14 @@ import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
-from psoas_release.core.routines import Hold, Movement, Routine, Side
+from psoas_release.core.preferences import (
+    DEFAULT_PREFERENCES,
+    Countdown,
+    CueLevel,
+    Pace,
+    Preferences,
+)
+from psoas_release.core.routines import Hold, Routine, Side
 from psoas_release.core.speaking import speaking_seconds
 
 SETTLE_S = 3.0
@@ -148,6 +155,13 @@ class Timeline:
         kinds = {SegmentKind.SETUP, SegmentKind.CLOSING}
         return tuple(s.start_s for s in self.segments if s.kind in kinds)
 
+    def carry(self, position_s: float, other: Timeline) -> float:
+        """The same place on `other` (the routine at other preferences): same segment, as far
+        into it as here, so time already held stays held."""
+        location = self.locate(position_s)
+        segment = other.segments[location.index]
+        return segment.start_s + min(location.offset_s, segment.duration_s)
+
     def coached_left_s(self, position_s: float) -> float:
         """Coached seconds from `position_s` to the end."""
         return sum(
@@ -178,12 +192,33 @@ def _place(placed: list[Cue], alternatives: list[Cue], length_s: float) -> None:
 REMINDER_SHIFTS_S = (0, -6, 6, -10, 10, -14)
 """Where the mid-hold reminder may go, relative to the middle, in order of preference."""
 
-COUNTDOWN_MARKS = ((60, "One minute to go."), (30, "Thirty seconds."), (10, "Ten more seconds."))
+TIME_LEFT_WORDS = {
+    10: "Ten more seconds.", 20: "Twenty seconds.", 30: "Thirty seconds.", 40: "Forty seconds.",
+    50: "Fifty seconds.", 60: "One minute to go.", 70: "Seventy seconds.",
+    80: "Eighty seconds.", 90: "Ninety seconds.", 120: "Two minutes to go.",
+}
+"""What is said with so many seconds of a hold left."""
+
+COUNTDOWN_MARKS = {
+    Countdown.STANDARD: (60, 30, 10),
+    Countdown.FREQUENT: tuple(sorted(TIME_LEFT_WORDS, reverse=True)),
+    Countdown.MINIMAL: (10,),
+}
+"""Seconds left at which each countdown style speaks, where the hold is long enough."""
 
 
-def _hold_segments(routine: Routine, index: int, movement: Movement, hold: Hold,
-                   start_s: float) -> list[Segment]:
+def hold_seconds(routine: Routine, hold: Hold, preferences: Preferences) -> int:
+    """The hold's length at the person's pace: slower stays within the routine's range."""
+    if preferences.pace is Pace.SLOW:
+        return round(hold.hold_s * (100 + routine.slow_pace_percent) / 100)
+    return hold.hold_s
+
+
+def _hold_segments(routine: Routine, index: int, hold: Hold, start_s: float,
+                   preferences: Preferences) -> list[Segment]:
     """The guided breaths (on the breathing grid), then the hold with its marks and reminder."""
+    movement = routine.movements[index]
+    length_s = hold_seconds(routine, hold, preferences)
     breathing = routine.breathing
     cycle = breathing.inhale_s + breathing.exhale_s
     breath_s = movement.guided_breaths * cycle
@@ -195,22 +230,25 @@ def _hold_segments(routine: Routine, index: int, movement: Movement, hold: Hold,
             cues.append(Cue(float(n * cycle + breathing.inhale_s), breathing.exhale_cue))
         segments.append(Segment(SegmentKind.BREATHING, start_s, float(breath_s), index,
                                 hold.side, tuple(cues)))
-    rest_s = float(hold.hold_s - breath_s)
+    rest_s = float(length_s - breath_s)
     if rest_s > 0:
         cues = [] if breath_s else [Cue(0.0, "Hold.")]
-        for left, text in COUNTDOWN_MARKS:
-            if hold.hold_s >= 1.5 * left:
-                _place(cues, [Cue(rest_s - left, text)], rest_s)
-        middle = hold.hold_s / 2 - breath_s
-        _place(cues, [Cue(float(round(middle + shift)), movement.mid_hold_reminder)
-                      for shift in REMINDER_SHIFTS_S], rest_s)
+        for left in COUNTDOWN_MARKS[preferences.countdown]:
+            if length_s >= 1.5 * left:
+                _place(cues, [Cue(rest_s - left, TIME_LEFT_WORDS[left])], rest_s)
+        if preferences.cue_level is CueLevel.FULL:
+            middle = length_s / 2 - breath_s
+            _place(cues, [Cue(float(round(middle + shift)), movement.mid_hold_reminder)
+                          for shift in REMINDER_SHIFTS_S], rest_s)
         segments.append(Segment(SegmentKind.HOLD, start_s + breath_s, rest_s, index,
                                 hold.side, tuple(sorted(cues, key=lambda cue: cue.at_s))))
     return segments
 
 
-def _movement_segments(routine: Routine, index: int, start_s: float) -> list[Segment]:
+def _movement_segments(routine: Routine, index: int, start_s: float,
+                       preferences: Preferences) -> list[Segment]:
     movement = routine.movements[index]
+    full = preferences.cue_level is CueLevel.FULL
     count = len(routine.movements)
     release = "And release. " if index else ""
     title = f"{'Last' if index == count - 1 else 'Next'}, {movement.spoken_name}." if index \
@@ -220,7 +258,7 @@ def _movement_segments(routine: Routine, index: int, start_s: float) -> list[Seg
     for number, hold in enumerate(movement.holds):
         if number == 0:
             text = f"{release}{title} {movement.setup_cue}"
-            if hold.side is None:
+            if hold.side is None and full:
                 text += f" {movement.form_cue}"
             segments.append(_spoken(SegmentKind.SETUP, clock, text, index, None,
                                     SETTLE_S if hold.side is None else PAUSE_AFTER_TALK_S))
@@ -231,26 +269,33 @@ def _movement_segments(routine: Routine, index: int, start_s: float) -> list[Seg
                                     (Cue(0.0, switch_cue),)))
         clock = segments[-1].end_s
         if hold.side is not None:
-            form = f" {movement.form_cue}" if number == 0 else ""
+            form = f" {movement.form_cue}" if number == 0 and full else ""
             text = f"{hold.side.value.capitalize()} side. {hold.setup_cue}{form}"
             segments.append(_spoken(SegmentKind.SIDE_SETUP, clock, text, index, hold.side,
                                     SETTLE_S))
             clock = segments[-1].end_s
-        segments += _hold_segments(routine, index, movement, hold, clock)
+        segments += _hold_segments(routine, index, hold, clock, preferences)
         clock = segments[-1].end_s
     return segments
 
 
 @functools.cache
-def compile_timeline(routine: Routine) -> Timeline:
-    """Lay the routine out in time. Cached: a routine is immutable, so is its timeline."""
+def compile_timeline(
+    routine: Routine, preferences: Preferences = DEFAULT_PREFERENCES
+) -> Timeline:
+    """Lay the routine out in time for the person's preferences.
+
+    Cached: routines and preferences are immutable, so is their timeline. Every preference
+    gives the same segments in the same order, only timed or worded differently, so a
+    position carries over from one to another (`Timeline.carry`).
+    """
     segments = [_spoken(SegmentKind.ADVISORY, 0.0, routine.safety_advisory, None, None,
                         PAUSE_AFTER_TALK_S)]
     intro = f"{routine.intro} {WHAT_YOU_CAN_SAY}"
     segments.append(_spoken(SegmentKind.INTRO, segments[-1].end_s, intro, None, None,
                             PAUSE_AFTER_TALK_S))
     for index in range(len(routine.movements)):
-        segments += _movement_segments(routine, index, segments[-1].end_s)
+        segments += _movement_segments(routine, index, segments[-1].end_s, preferences)
     closing = f"And release. {routine.closing}"
     segments.append(_spoken(SegmentKind.CLOSING, segments[-1].end_s, closing, None, None, 0.0))
     return Timeline(routine, tuple(segments))

@@ -52,7 +52,7 @@ def progress_of(
     routine = library.get(state.routine_id) if state.routine_id else None
     if routine is None or state.phase in {Phase.IDLE, Phase.FINISHED}:
         return Progress(state.phase)
-    timeline: Timeline = compile_timeline(routine)
+    timeline: Timeline = compile_timeline(routine, state.preferences)
     position = timeline.clamp(playing_position(state, played_s))
     segment = timeline.locate(position).segment
     movement = None if segment.movement is None else routine.movements[segment.movement]

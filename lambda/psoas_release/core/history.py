@@ -1,0 +1,72 @@
+"""Completed routines and streaks, counted on the person's own calendar.
+
+A streak is days in a row, so "a day" must be the person's day: dates come from the request
+time in their time zone (from the Alexa settings API when it answers, otherwise UTC).
+
+A run of a routine counts once, on the day more than half of its coached time has been heard
+(skipped holds are not heard). So finishing with a few skips counts, stopping at 70 % and
+never coming back counts, and five minutes of a ten-minute routine does not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+COUNTS_AFTER_SHARE = 0.5
+"""A run counts once more than this share of its coached time has been heard."""
+
+KEPT_DAYS = 60
+"""Completion dates kept: enough for any streak we announce, bounded for storage."""
+
+
+def zone(name: str | None) -> tzinfo:
+    """The named IANA time zone, or UTC when there is none or it is not a real zone."""
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def local_date(now: float, time_zone: str | None) -> date:
+    """The person's calendar date at epoch second `now`."""
+    return datetime.fromtimestamp(now, tz=zone(time_zone)).date()
+
+
+def record(days: tuple[str, ...], today: date) -> tuple[str, ...]:
+    """`days` with `today` added once, newest last, only the last `KEPT_DAYS` kept."""
+    latest = sorted(set(days) | {today.isoformat()})
+    return tuple(latest[-KEPT_DAYS:])
+
+
+def streak(days: tuple[str, ...], today: date) -> int:
+    """Days in a row with a completed routine, ending today (or yesterday: still alive)."""
+    done = set(days)
+    day = today if today.isoformat() in done else today - timedelta(days=1)
+    count = 0
+    while day.isoformat() in done:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                "nine", "ten")
+
+
+def streak_phrase(count: int) -> str:
+    """'That's three days running.' for the end of a routine; '' below two days."""
+    if count < 2:
+        return ""
+    words = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+    return f"That's {words} days running."
+
+
+def streak_greeting(count: int) -> str:
+    """'You're on a three-day streak.' for a launch; '' below two days."""
+    if count < 2:
+        return ""
+    words = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+    return f"You're on a {words}-day streak."

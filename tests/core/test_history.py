@@ -1,0 +1,95 @@
+"""History and streaks: the person's own calendar, and the rule for a partly done routine."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from psoas_release.core.history import local_date, record, streak, streak_phrase, zone
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.machine import EventKind
+from psoas_release.core.state import SessionState
+from tests.core.conversation import Conversation
+
+DAY = 86_400.0
+
+
+def test_the_date_is_the_persons_own() -> None:
+    late_evening_in_los_angeles = datetime(2026, 11, 27, 5, 30, tzinfo=UTC).timestamp()
+    assert local_date(late_evening_in_los_angeles, "America/Los_Angeles") == date(2026, 11, 26)
+    assert local_date(late_evening_in_los_angeles, None) == date(2026, 11, 27)
+    assert zone("Not/AZone") is UTC
+
+
+def test_a_streak_counts_days_in_a_row_and_survives_until_tomorrow() -> None:
+    days = ("2026-11-23", "2026-11-24", "2026-11-25")
+    assert streak(days, date(2026, 11, 25)) == 3
+    assert streak(days, date(2026, 11, 26)) == 3, "yesterday still counts"
+    assert streak(days, date(2026, 11, 27)) == 0
+    assert streak(record(days, date(2026, 11, 26)), date(2026, 11, 26)) == 4
+    assert record(days, date(2026, 11, 25)) == days
+    assert streak_phrase(3) == "That's three days running."
+    assert streak_phrase(1) == ""
+
+
+def finish_routine(person: Conversation) -> None:
+    person.say(EventKind.LAUNCH)
+    person.wait(2000)
+    person.say(EventKind.SESSION_ENDED)
+
+
+def test_three_days_running_is_said_at_the_end_and_greeted_at_launch(
+    library: RoutineLibrary,
+) -> None:
+    person = Conversation(library)
+    for _ in range(2):
+        finish_routine(person)
+        person.wait(DAY - 2000)
+    assert len(person.state.completions) == 2
+    text = person.say(EventKind.LAUNCH)
+    assert text.startswith("Welcome back. You're on a two-day streak.")
+    assert text.endswith("That's three days running.")
+
+
+@pytest.mark.parametrize(
+    ("heard_share", "counts"), [(0.3, False), (0.45, False), (0.6, True), (0.9, True)]
+)
+def test_a_partly_done_run_counts_only_when_most_of_it_was_heard(
+    library: RoutineLibrary, heard_share: float, counts: bool
+) -> None:
+    person = Conversation(library)
+    person.say(EventKind.LAUNCH)
+    timeline = person.timeline
+    target = next(
+        position for position in (step / 10 for step in range(int(timeline.end_s * 10)))
+        if timeline.coached_s - timeline.coached_left_s(position) >= heard_share * 600
+    )
+    person.wait(target + 3.5)
+    person.say(EventKind.STOP)
+    assert bool(person.state.completions) is counts
+    assert person.state.run_counted is counts
+
+
+def test_skipping_through_does_not_count(library: RoutineLibrary) -> None:
+    person = Conversation(library)
+    person.say(EventKind.LAUNCH)
+    for _ in range(12):
+        person.wait(5)
+        person.say(EventKind.NEXT)
+    assert person.state.completions == ()
+    assert person.state.completed_count == 1, "finished, but not counted as a day"
+
+
+def test_a_run_counts_once_even_when_resumed_and_finished(library: RoutineLibrary) -> None:
+    person = Conversation(library, SessionState(advisory_heard=True))
+    person.say(EventKind.LAUNCH)
+    person.wait(500)
+    person.say(EventKind.PAUSE)
+    counted = person.state.completions
+    assert len(counted) == 1
+    person.wait(60)
+    person.say(EventKind.RESUME)
+    person.wait(2000)
+    person.say(EventKind.SESSION_ENDED)
+    assert person.state.completions == counted
