@@ -18,6 +18,8 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from psoas_release.alexa import skill as skill_module
+from psoas_release.alexa.handlers import SORRY
 from psoas_release.web import create_app
 from psoas_release.web.app import MAX_BODY_BYTES
 from psoas_release.web.verification import RequestVerifier
@@ -163,14 +165,43 @@ def test_an_oversized_body_without_a_length_is_refused(open_client):
     assert reply.status_code == 413
 
 
-def test_a_crashing_skill_is_a_generic_500_and_a_logged_traceback(make_body, caplog):
+def test_a_crashing_skill_is_a_spoken_apology_and_a_logged_traceback(make_body, caplog):
     client = create_app(tiny_skill(ExplodingHandler()), verify=False).test_client()
+    with caplog.at_level(logging.ERROR):
+        reply = post(client, make_body())
+    assert reply.status_code == 200
+    assert SORRY in reply.get_json()["response"]["outputSpeech"]["ssml"]
+    assert b"secret" not in reply.data
+    assert "secret internal detail" in caplog.text
+
+
+def test_a_failure_outside_the_skill_is_a_generic_500(make_body, monkeypatch, caplog):
+    def broken(skill, event, context=None):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(skill_module, "invoke_skill", broken)
+    client = create_app(tiny_skill(), verify=False).test_client()
     with caplog.at_level(logging.ERROR, logger=APP_LOGGER):
         reply = post(client, make_body())
     assert reply.status_code == 500
     assert reply.get_json() == {"error": "internal error"}
     assert b"secret" not in reply.data
     assert "secret internal detail" in caplog.text
+
+
+def test_a_request_the_skill_refuses_is_a_400(make_body):
+    skill = tiny_skill()
+    skill.skill_id = "amzn1.ask.skill.someone-else"
+    client = create_app(skill, verify=False).test_client()
+    reply = post(client, make_body())
+    assert reply.status_code == 400
+    assert reply.get_json() == {"error": "request refused"}
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(open_client):
+    assert post(open_client, b"[" * 20_000).status_code == 400
+    nested = b'{"request": {"type": "LaunchRequest"}, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert post(open_client, nested).status_code == 400
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -222,6 +253,8 @@ def test_without_a_skill_the_products_skill_is_built(monkeypatch):
 
     fake = types.ModuleType("psoas_release.alexa.skill")
     fake.build_skill = build_skill  # type: ignore[attr-defined]
+    fake.invoke_skill = skill_module.invoke_skill  # type: ignore[attr-defined]
+    fake.RequestRefused = skill_module.RequestRefused  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "psoas_release.alexa.skill", fake)
     create_app(verify=False)
     assert calls == [True]

@@ -7,15 +7,12 @@ is built, never at import time, so tests and the CLI can build differently confi
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
 from typing import IO, Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model.request_envelope import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
@@ -49,10 +46,9 @@ def _read_capped(stream: IO[bytes], limit: int) -> bytes | None:
 
 
 def _load_default_skill() -> CustomSkill:
-    # Imported here so building a web app with an explicit skill never loads the real one.
-    module = importlib.import_module("psoas_release.alexa.skill")
-    skill: CustomSkill = module.build_skill()
-    return skill
+    from psoas_release.alexa.skill import build_skill
+
+    return build_skill()
 
 
 def _looks_like_envelope(payload: Any) -> bool:
@@ -80,6 +76,9 @@ def create_app(
     """
     if verifier is not None and skill_id is not None:
         raise ValueError("pass skill_id to the RequestVerifier you supply, not to create_app")
+    # Imported here, not at the top: importing the web package must not load the skill.
+    from psoas_release.alexa.skill import RequestRefused, invoke_skill
+
     if skill is None:
         skill = _load_default_skill()
     active_skill = skill
@@ -101,7 +100,6 @@ def create_app(
     app = Flask(__name__)
     # Exposed for introspection (tests, diagnostics); None when verification is off.
     app.extensions["psoas_release.verifier"] = active_verifier
-    serializer = DefaultSerializer()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
@@ -129,24 +127,23 @@ def create_app(
 
         try:
             payload = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting recurses
             payload = None
         if not _looks_like_envelope(payload):
             log.warning("Rejected a body that is not an Alexa request envelope.")
             return _json({"error": "malformed request"}, 400)
 
+        # From here on exactly what Lambda does: an envelope the SDK cannot read, or a skill
+        # that fails, gets a spoken apology rather than an HTTP error.
         try:
-            envelope = serializer.deserialize(body.decode("utf-8"), RequestEnvelope)
-        except Exception as exc:
-            log.warning("Rejected a request envelope the SDK could not read: %r", exc)
-            return _json({"error": "malformed request"}, 400)
-
-        try:
-            response_envelope = active_skill.invoke(request_envelope=envelope, context=None)
+            response_envelope = invoke_skill(active_skill, payload)
+        except RequestRefused:
+            log.warning("Refused a request addressed to another skill.")
+            return _json({"error": "request refused"}, 400)
         except Exception:
             log.exception("The skill raised while handling a request.")
             return _json({"error": "internal error"}, 500)
-        return _json(serializer.serialize(response_envelope), 200)
+        return _json(response_envelope, 200)
 
     return app
 

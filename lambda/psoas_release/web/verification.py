@@ -14,6 +14,7 @@ import binascii
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections import OrderedDict
@@ -55,7 +56,10 @@ SKILL_EVENT_TOLERANCE = timedelta(seconds=3600)
 SKILL_EVENT_PREFIX = "AlexaSkillEvent."
 
 MAX_CERT_BYTES = 64 * 1024
+# Alexa waits 8 s for an answer; a cold certificate fetch may use at most this much of it.
 FETCH_TIMEOUT_S = 5.0
+MAX_CONCURRENT_FETCHES = 4
+_SHARED_FETCH_GRACE_S = 0.5
 
 Clock = Callable[[], datetime]
 Fetch = Callable[[str], bytes]
@@ -102,16 +106,25 @@ def urllib_fetch(
 ) -> bytes:
     """Downloads a certificate bundle with a timeout and a size cap, following no redirects.
 
-    A slow or huge response must not tie up a worker or memory on the request path.
+    A slow or huge response must not tie up a worker or memory on the request path. The
+    socket timeout bounds each wait; the body is read in pieces against one deadline, so a
+    response that trickles in never keeps a fetch alive much past `timeout`.
     """
     if not url.startswith("https://"):
         raise ValueError("only https URLs are fetched")
+    deadline = time.monotonic() + timeout
     opener = urllib.request.build_opener(_NoRedirect())
+    chunks: list[bytes] = []
+    size = 0
     with opener.open(url, timeout=timeout) as response:
-        data: bytes = response.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValueError(f"certificate bundle larger than {max_bytes} bytes")
-    return data
+        while chunk := response.read1(max_bytes + 1 - size):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise ValueError(f"certificate bundle larger than {max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"certificate download took longer than {timeout} s")
+    return b"".join(chunks)
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -189,13 +202,21 @@ class _Failure:
     until: datetime
 
 
+class _FetchBusy(VerificationError):
+    """Every fetch slot is taken: the URL is not to blame, so this failure is not remembered."""
+
+
 class RequestVerifier:
     """Runs Amazon's checks on one request: `verify(headers, body)` returns or raises.
 
     Validated signing certificates are cached by URL until the earliest notAfter in their
     chain; failures are cached for `failure_ttl` so a bad URL cannot trigger a fetch per
-    request. Both caches are LRU-bounded. `fetch`, `clock` and `roots` are injectable so
-    tests run offline with their own PKI and time.
+    request. Both caches are LRU-bounded, and separate, so a flood of bad URLs never evicts
+    a good certificate. Concurrent requests naming the same uncached URL share one fetch.
+    A fetch gets `fetch_timeout` seconds, whatever `fetch` does, and at most
+    `max_concurrent_fetches` run at once, so stalled downloads cannot pile up threads.
+    `fetch`, `clock` and `roots` are injectable so tests run offline with their own PKI and
+    time. The verifier is safe to share between threads.
     """
 
     def __init__(
@@ -208,12 +229,16 @@ class RequestVerifier:
         cache_size: int = 64,
         failure_ttl: timedelta = timedelta(seconds=30),
         max_cert_bytes: int = MAX_CERT_BYTES,
+        fetch_timeout: float = FETCH_TIMEOUT_S,
+        max_concurrent_fetches: int = MAX_CONCURRENT_FETCHES,
     ) -> None:
         trusted = list(roots) if roots is not None else load_amazon_roots()
         if not trusted:
             raise ValueError("at least one trusted root is required")
         if cache_size < 1:
             raise ValueError("cache_size must be at least 1")
+        if max_concurrent_fetches < 1:
+            raise ValueError("max_concurrent_fetches must be at least 1")
         self.skill_id = skill_id
         self._store = x509_verification.Store(trusted)
         self._fetch: Fetch = fetch if fetch is not None else urllib_fetch
@@ -221,9 +246,21 @@ class RequestVerifier:
         self._cache_size = cache_size
         self._failure_ttl = failure_ttl
         self._max_cert_bytes = max_cert_bytes
+        self._fetch_timeout = fetch_timeout
+        self._fetch_slots = threading.BoundedSemaphore(max_concurrent_fetches)
         self._trusted: OrderedDict[str, _TrustedLeaf] = OrderedDict()
         self._failures: OrderedDict[str, _Failure] = OrderedDict()
+        self._in_flight: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+
+    def cache_sizes(self) -> dict[str, int]:
+        """How many entries each cache holds now, for diagnostics and resource tests."""
+        with self._lock:
+            return {
+                "trusted": len(self._trusted),
+                "failures": len(self._failures),
+                "in_flight": len(self._in_flight),
+            }
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> None:
         """Raises `VerificationError` unless the request passes every check, in Amazon's order.
@@ -254,20 +291,28 @@ class RequestVerifier:
 
     def _signing_key(self, url: str, now: datetime) -> rsa.RSAPublicKey:
         with self._lock:
-            cached = self._trusted.get(url)
-            if cached is not None:
-                if now < cached.expires:
-                    self._trusted.move_to_end(url)
-                    return cached.public_key
-                del self._trusted[url]
-            failure = self._failures.get(url)
-            if failure is not None:
-                if now < failure.until:
-                    raise VerificationError(failure.reason)
-                del self._failures[url]
+            public_key = self._remembered(url, now)
+            if public_key is not None:
+                return public_key
+            pending = self._in_flight.get(url)
+            if pending is None:
+                self._in_flight[url] = threading.Event()
+        if pending is not None:
+            # Another request is fetching this URL: share its outcome instead of fetching again.
+            # That fetch ends within the fetch timeout plus the chain check; the grace only
+            # keeps this wait from giving up at the same instant as the fetch it waits for.
+            if not pending.wait(self._fetch_timeout + _SHARED_FETCH_GRACE_S):
+                raise VerificationError("certificate fetch timed out")
+            with self._lock:
+                public_key = self._remembered(url, now)
+            if public_key is None:  # that fetch never got a slot, so left nothing to share
+                raise VerificationError("certificate fetch busy")
+            return public_key
         # Fetch outside the lock: a slow download must not stall requests served from cache.
         try:
             leaf = self._fetch_and_validate(url, now)
+        except _FetchBusy:
+            raise
         except VerificationError as exc:
             with self._lock:
                 _put_bounded(
@@ -277,17 +322,72 @@ class RequestVerifier:
                     self._cache_size,
                 )
             raise
-        with self._lock:
-            self._failures.pop(url, None)
-            _put_bounded(self._trusted, url, leaf, self._cache_size)
+        else:
+            with self._lock:
+                self._failures.pop(url, None)
+                _put_bounded(self._trusted, url, leaf, self._cache_size)
+        finally:
+            with self._lock:
+                self._in_flight.pop(url).set()
         return leaf.public_key
 
-    def _fetch_and_validate(self, url: str, now: datetime) -> _TrustedLeaf:
+    def _remembered(self, url: str, now: datetime) -> rsa.RSAPublicKey | None:
+        """The cached key for `url`, or the cached failure raised again; None if neither.
+
+        Call with the lock held.
+        """
+        cached = self._trusted.get(url)
+        if cached is not None:
+            if now < cached.expires:
+                self._trusted.move_to_end(url)
+                return cached.public_key
+            del self._trusted[url]
+        failure = self._failures.get(url)
+        if failure is not None:
+            if now < failure.until:
+                raise VerificationError(failure.reason)
+            del self._failures[url]
+        return None
+
+    def _fetch_within_timeout(self, url: str) -> bytes:
+        """Runs the fetch on its own thread and waits for it no longer than the fetch timeout.
+
+        Socket timeouts alone do not bound a download: each address tried and each read gets
+        the full timeout again. A fetch still running at the deadline keeps its slot until it
+        ends, so stalled fetches can never outnumber the slots.
+        """
+        deadline = time.monotonic() + self._fetch_timeout
+        if not self._fetch_slots.acquire(timeout=self._fetch_timeout):
+            raise _FetchBusy("certificate fetch busy")
+        outcome: list[bytes | Exception] = []
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self._fetch(url))
+            except Exception as exc:  # handed to the waiting request below
+                outcome.append(exc)
+            finally:
+                self._fetch_slots.release()
+                finished.set()
+
         try:
-            pem = self._fetch(url)
-        except Exception as exc:  # any fetch problem is the request's problem: 400, not 500
-            log.info("certificate fetch failed for %s: %r", url, exc)
-            raise VerificationError("certificate fetch failed") from exc
+            threading.Thread(target=run, name="certificate-fetch", daemon=True).start()
+        except RuntimeError as exc:  # no thread to be had: the request fails, the slot returns
+            self._fetch_slots.release()
+            raise _FetchBusy("certificate fetch busy") from exc
+        if not finished.wait(max(0.0, deadline - time.monotonic())):
+            log.info("certificate fetch for %s exceeded %s s", url, self._fetch_timeout)
+            raise VerificationError("certificate fetch timed out")
+        result = outcome[0]
+        if isinstance(result, Exception):
+            log.info("certificate fetch failed for %s: %r", url, result)
+            raise VerificationError("certificate fetch failed") from result
+        return result
+
+    def _fetch_and_validate(self, url: str, now: datetime) -> _TrustedLeaf:
+        # Any fetch problem is the request's problem: 400, not 500.
+        pem = self._fetch_within_timeout(url)
         if len(pem) > self._max_cert_bytes:
             raise VerificationError("certificate bundle too large")
         try:
@@ -354,7 +454,7 @@ def _dns_names(cert: x509.Certificate) -> set[str]:
 def _parse_envelope(body: bytes) -> Mapping[str, Any]:
     try:
         envelope = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # deep nesting recurses
         raise VerificationError("body is not JSON") from exc
     if not isinstance(envelope, dict):
         raise VerificationError("body is not a JSON object")

@@ -1,0 +1,319 @@
+"""The endpoint under abuse: lying lengths, stalled or failing certificate fetches, floods of
+bad certificate URLs, and many threads at once. Nothing here goes online."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+
+import pytest
+from alexa_pki import CERT_URL, FakeFetch
+from ask_sdk_core.skill_builder import SkillBuilder
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from psoas_release.web import create_app
+from psoas_release.web.app import MAX_BODY_BYTES
+from psoas_release.web.verification import VerificationError, urllib_fetch
+
+
+def reason_of(verifier, headers, body) -> str:
+    with pytest.raises(VerificationError) as caught:
+        verifier.verify(headers, body)
+    return caught.value.reason
+
+
+def bad_url(n: int) -> str:
+    """Passes Amazon's URL rules, so only a fetch can tell it is bad."""
+    return f"https://s3.amazonaws.com/echo.api/not-a-cert-{n}.pem"
+
+
+class StalledFetch(FakeFetch):
+    """A download that hangs until the test lets it go (or 30 s pass)."""
+
+    def __init__(self, bundle: bytes) -> None:
+        super().__init__()
+        self.bundle = bundle
+        self.release = threading.Event()
+        self.finished = threading.Event()
+
+    def __call__(self, url: str) -> bytes:
+        self.calls.append(url)
+        try:
+            self.release.wait(30)
+            return self.bundle
+        finally:
+            self.finished.set()
+
+
+@pytest.fixture
+def stalled(pki, make_verifier):
+    fetch = StalledFetch(pki.bundles["good"])
+    yield fetch
+    fetch.release.set()
+
+
+# --- slow and failing fetches -------------------------------------------------------------
+
+
+def test_a_stalled_fetch_is_given_up_at_the_timeout(pki, make_verifier, make_body, stalled):
+    harness = make_verifier(fetch_timeout=0.1)
+    harness.verifier._fetch = stalled  # the stalled download replaces the fake one
+    body = make_body()
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
+    assert not stalled.finished.is_set()  # the request did not wait for the download
+
+    # Remembered: the next requests naming that URL are refused without another download.
+    for _ in range(5):
+        assert reason_of(harness.verifier, pki.headers(body), body) == (
+            "certificate fetch timed out"
+        )
+    assert stalled.calls == [CERT_URL]
+
+
+def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, make_body, stalled):
+    harness = make_verifier(fetch_timeout=0.2, max_concurrent_fetches=1)
+    harness.verifier._fetch = stalled
+    body = make_body()
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
+
+    # The stalled download still holds the only slot: another URL is refused, not fetched.
+    other = bad_url(1)
+    headers = pki.headers(body, url=other)
+    assert reason_of(harness.verifier, headers, body) == "certificate fetch busy"
+    assert stalled.calls == [CERT_URL]
+
+    # "Busy" is not the URL's fault, so it is not remembered: once the slot frees, it is fetched.
+    stalled.release.set()
+    for thread in threading.enumerate():
+        if thread.name == "certificate-fetch":
+            thread.join(5)
+    harness.verifier.verify(headers, body)
+    assert stalled.calls == [CERT_URL, other]
+
+
+def test_requests_sharing_a_fetch_that_got_no_slot_are_refused_together(
+    pki, make_verifier, make_body, stalled
+):
+    harness = make_verifier(fetch_timeout=0.2, max_concurrent_fetches=1)
+    harness.verifier._fetch = stalled
+    body = make_body()
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
+
+    headers = pki.headers(body, url=bad_url(2))
+    results = run_together(2, lambda: harness.verifier.verify(headers, body))
+
+    # Neither waits for a slot a second time, and neither fetches.
+    assert results == ["certificate fetch busy"] * 2
+    assert stalled.calls == [CERT_URL]
+
+
+def test_a_slow_fetch_through_the_app_is_a_quick_400(pki, make_verifier, make_body, stalled):
+    harness = make_verifier(fetch_timeout=0.1)
+    harness.verifier._fetch = stalled
+    client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
+    body = make_body()
+    reply = client.post("/", data=body, headers=pki.headers(body))
+    assert reply.status_code == 400
+    assert not stalled.finished.is_set()
+
+
+class TrickleResponse(io.BytesIO):
+    """A server that sends one byte at a time, each just inside the socket timeout."""
+
+    reads = 0
+
+    def read1(self, size: int = -1) -> bytes:
+        self.reads += 1
+        time.sleep(0.005)
+        return super().read1(1)
+
+
+def test_urllib_fetch_gives_up_on_a_trickling_body(monkeypatch):
+    response = TrickleResponse(b"x" * 10_000)
+
+    class Opener:
+        def open(self, url: str, timeout: float) -> TrickleResponse:
+            return response
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: Opener())
+    with pytest.raises(TimeoutError):
+        urllib_fetch(CERT_URL, timeout=0.05)
+    assert response.reads < 10_000  # given up long before the last byte
+
+
+# --- floods of bad certificate URLs -------------------------------------------------------
+
+
+def test_urls_that_break_the_rules_never_reach_a_fetch(pki, make_verifier, make_body):
+    harness = make_verifier()
+    body = make_body()
+    signature = pki.sign(body)
+    for n in range(1000):
+        headers = {
+            "SignatureCertChainUrl": f"https://evil{n}.example/echo.api/{n}.pem",
+            "Signature-256": signature,
+        }
+        assert "certificate URL" in reason_of(harness.verifier, headers, body)
+    assert harness.fetch.calls == []
+    assert harness.verifier.cache_sizes() == {"trusted": 0, "failures": 0, "in_flight": 0}
+
+
+def test_many_distinct_bad_urls_keep_the_caches_bounded_and_the_good_cert(
+    pki, make_verifier, make_body
+):
+    harness = make_verifier(cache_size=8)
+    harness.fetch.responses[CERT_URL] = pki.bundles["good"]
+    harness.fetch.default = ConnectionError("no such object")
+    body = make_body()
+    signature = pki.sign(body)
+    harness.verifier.verify(pki.headers(body), body)
+    for n in range(500):
+        headers = {"SignatureCertChainUrl": bad_url(n), "Signature-256": signature}
+        reason_of(harness.verifier, headers, body)
+        assert harness.verifier.cache_sizes()["failures"] <= 8
+    harness.verifier.verify(pki.headers(body), body)  # the good certificate was not evicted
+    assert harness.fetch.calls.count(CERT_URL) == 1
+    assert harness.verifier.cache_sizes() == {"trusted": 1, "failures": 8, "in_flight": 0}
+
+
+# --- many threads at once -----------------------------------------------------------------
+
+
+def run_together(count: int, action: Callable[[], object]) -> list[object]:
+    """Runs `action` on `count` threads released at the same moment; returns what each got."""
+    start = threading.Barrier(count)
+    results: list[object] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            results.append(action())
+        except VerificationError as exc:
+            results.append(exc.reason)
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+class SlowFetch(FakeFetch):
+    def __call__(self, url: str) -> bytes:
+        time.sleep(0.05)
+        return super().__call__(url)
+
+
+@pytest.mark.parametrize("bundle", ["good", "malformed"])
+def test_concurrent_requests_for_an_uncached_url_share_one_fetch(
+    pki, make_verifier, make_body, bundle
+):
+    harness = make_verifier()
+    fetch = SlowFetch()
+    fetch.default = pki.bundles[bundle]
+    harness.verifier._fetch = fetch
+    body = make_body()
+    headers = pki.headers(body)
+
+    results = run_together(16, lambda: harness.verifier.verify(headers, body))
+
+    assert fetch.calls == [CERT_URL]
+    expected = None if bundle == "good" else "certificate bundle unparseable"
+    assert results == [expected] * 16
+    assert harness.verifier.cache_sizes()["in_flight"] == 0
+
+
+def test_the_caches_stay_consistent_and_bounded_under_many_threads(pki, make_verifier, make_body):
+    harness = make_verifier(cache_size=16)
+    harness.fetch.responses[CERT_URL] = pki.bundles["good"]
+    harness.fetch.default = ConnectionError("no such object")
+    body = make_body()
+    good = pki.headers(body)
+    signature = good["Signature-256"]
+    counter = iter(range(1_000_000))
+    lock = threading.Lock()
+
+    def mixed_requests() -> int:
+        passed = 0
+        for _ in range(150):
+            with lock:
+                n = next(counter)
+            url = CERT_URL if n % 3 == 0 else bad_url(n)
+            try:
+                harness.verifier.verify(
+                    {"SignatureCertChainUrl": url, "Signature-256": signature}, body
+                )
+                passed += 1
+            except VerificationError:
+                assert url != CERT_URL
+        return passed
+
+    results = run_together(8, mixed_requests)
+
+    assert sum(int(r) for r in results) == 400  # every good request passed (1 in 3 of 1,200)
+    assert harness.fetch.calls.count(CERT_URL) == 1
+    sizes = harness.verifier.cache_sizes()
+    assert sizes == {"trusted": 1, "failures": 16, "in_flight": 0}
+
+
+# --- bodies that lie about their length ---------------------------------------------------
+
+
+def raw_post(app, body: bytes, environ: dict[str, object]) -> tuple[str, bytes]:
+    """Posts through WSGI with the environ a server would build, lies included."""
+    base = EnvironBuilder(method="POST", path="/", content_type="application/json")
+    wsgi_environ = base.get_environ()
+    wsgi_environ.pop("CONTENT_LENGTH", None)
+    wsgi_environ["wsgi.input"] = io.BytesIO(body)
+    wsgi_environ.update(environ)
+    chunks, status, _headers = run_wsgi_app(app.wsgi_app, wsgi_environ, buffered=True)
+    return status, b"".join(chunks)
+
+
+@pytest.fixture
+def app(make_verifier):
+    return create_app(SkillBuilder().create(), verifier=make_verifier().verifier)
+
+
+def test_a_length_smaller_than_the_body_reads_no_further(pki, app, make_body):
+    body = make_body()
+    huge = body + b" " * (10 * MAX_BODY_BYTES)
+    environ = {"CONTENT_LENGTH": "10", **_signed(pki, body)}
+    status, _ = raw_post(app, huge, environ)
+    assert status.startswith("400")  # the ten bytes read are not what was signed
+
+
+def test_a_length_larger_than_the_body_is_a_400(pki, app, make_body):
+    body = make_body()
+    environ = {"CONTENT_LENGTH": str(MAX_BODY_BYTES), **_signed(pki, body)}
+    status, _ = raw_post(app, body, environ)
+    assert status.startswith("400")
+
+
+@pytest.mark.parametrize("length", ["-1", "abc", "99999999999999999999999"])
+def test_a_nonsense_length_is_never_a_500(pki, app, make_body, length):
+    body = make_body()
+    status, _ = raw_post(app, body, {"CONTENT_LENGTH": length, **_signed(pki, body)})
+    assert status[:3] in ("400", "413")
+
+
+def test_a_chunked_body_with_a_small_length_header_is_still_capped(app):
+    environ = {
+        "CONTENT_LENGTH": "10",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input_terminated": True,
+    }
+    status, _ = raw_post(app, b" " * (MAX_BODY_BYTES + 1), environ)
+    assert status.startswith("413")
+
+
+def _signed(pki, body: bytes) -> dict[str, object]:
+    headers = pki.headers(body)
+    return {
+        "HTTP_SIGNATURECERTCHAINURL": headers["SignatureCertChainUrl"],
+        "HTTP_SIGNATURE_256": headers["Signature-256"],
+    }
