@@ -13,6 +13,7 @@ from pathlib import Path
 
 from psoas_release.core.library import check_library
 from psoas_release.core.loader import default_routines_dir
+from psoas_release.core.timeline import Timeline, compile_timeline
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -31,12 +32,13 @@ def _routines(args: argparse.Namespace) -> int:
     library, problems = check_library([args.dir or default_routines_dir()])
     for problem in problems:
         print(problem, file=sys.stderr)
-    rows = [("MODULE", "PROGRAM", "WORKOUT", "MIN", "ID")] + [
+    rows = [("MODULE", "PROGRAM", "WORKOUT", "MIN", "WITH TALK", "ID")] + [
         (
             f"{r.catalogue.module_number} {r.catalogue.module_title}",
             r.catalogue.program,
             r.catalogue.workout,
             str(r.minutes),
+            _minutes_seconds(compile_timeline(r)),
             r.id,
         )
         for r in library.routines
@@ -75,6 +77,12 @@ def _speed(text: str) -> float:
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
     return value
+
+
+def _minutes_seconds(timeline: Timeline) -> str:
+    """Coached time plus the spoken overhead (setup, switches, intro; not the advisory)."""
+    total = round(timeline.coached_s + timeline.overhead_s)
+    return f"{total // 60}:{total % 60:02d}"
 
 
 def build_parser() -> argparse.ArgumentParser:
