@@ -7,6 +7,7 @@ without a terminal.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,6 +73,12 @@ def _simulate(args: argparse.Namespace) -> int:
                             user_id=args.user or LOCAL_USER_ID, locale=args.locale))
 
 
+def _preview(args: argparse.Namespace) -> int:
+    from psoas_release.preview import run
+
+    return run(args.routine, args.output, first_time=args.first_time)
+
+
 def _speed(text: str) -> float:
     value = float(text)
     if not value >= 0:
@@ -129,13 +136,32 @@ def build_parser() -> argparse.ArgumentParser:
                                "local id)")
     simulate.add_argument("--locale", default="en-US", help="locale of the interaction model")
     simulate.set_defaults(run=_simulate)
+
+    preview = commands.add_parser(
+        "preview", help="render a routine's speech to a WAV file with espeak-ng; time its holds",
+        description="Render every reply of a routine (one start, then continue at each "
+                    "movement) to one WAV file: words through espeak-ng at 150 words a minute, "
+                    "breaks as exact silence. Then print each hold's length in the audio next "
+                    "to the routine's figure. Exits 2 if espeak-ng is not installed.")
+    preview.add_argument("routine", nargs="?", metavar="ROUTINE",
+                         help="routine id (default: the default routine)")
+    preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                         help="the WAV file to write")
+    preview.add_argument("--first-time", action="store_true",
+                         help="include the safety advisory, as for a first-time user")
+    preview.set_defaults(run=_preview)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `psoas-release` console script."""
     args = build_parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except BrokenPipeError:
+        # The reader went away (`psoas-release routines | head`): stop quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
 
 
