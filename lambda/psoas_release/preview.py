@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from psoas_release.core.answers import hold_spans
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.machine import Coach, Event, EventKind
 from psoas_release.core.reply import Reply
@@ -245,7 +244,7 @@ def measure_holds(timeline: Timeline, placed: Sequence[Placed],
     words = [(item, start) for item, start in zip(placed, starts[:len(placed)], strict=True)
              if isinstance(item.piece, Text)]
     timings = []
-    for span in hold_spans(timeline):
+    for span in timeline.holds:
         movement = timeline.routine.movements[span.movement]
         figure = next(h.hold_s for h in movement.holds if h.side == span.side)
         name = hold_name(timeline.routine, span.movement, span.side)

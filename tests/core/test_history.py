@@ -48,8 +48,8 @@ def test_three_days_running_is_said_at_the_end_and_greeted_at_launch(
         person.wait(DAY - 2000)
     assert len(person.state.completions) == 2
     text = person.say(EventKind.LAUNCH)
-    assert text.startswith("Welcome back. You're on a two-day streak.")
-    assert text.endswith("That's three days running.")
+    assert text.startswith("You're on a two-day streak. This is the psoas release")
+    assert text.endswith("That's three days running. Say start over to go again, or stop.")
 
 
 @pytest.mark.parametrize(

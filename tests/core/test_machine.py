@@ -100,17 +100,49 @@ def test_start_psoas_release_coaches_the_whole_routine_in_one_reply(
 ) -> None:
     person = Conversation(library)
     text = person.say(K.LAUNCH)
-    assert text.startswith("A safety note first")
+    assert text.startswith("A safety note:")
     assert "Any time, you can say" in text
     assert person.reply.coaching is not None and person.reply.coaching.reaches_end
+    assert not person.state.advisory_heard, "heard only once it has been said"
+    person.wait(60)
+    person.say(K.TIME_LEFT)
     assert person.state.advisory_heard
+
+
+def test_a_safety_note_cut_short_is_said_again_next_time(library: RoutineLibrary) -> None:
+    person = Conversation(library)
+    person.say(K.LAUNCH)
+    person.wait(3)
+    person.say(K.STOP)
+    person.wait(600)
+    person.say(K.LAUNCH)
+    assert person.say(K.NO).startswith("Okay, starting from the top. A safety note:")
+
+
+def test_previous_during_the_intro_stays_at_the_start(library: RoutineLibrary) -> None:
+    person = Conversation(library, SessionState(advisory_heard=True))
+    person.say(K.LAUNCH)
+    person.wait(5)
+    assert person.say(K.PREVIOUS).startswith("We're at the start. This is the psoas release")
+    assert person.state.position_s == person.timeline.intro_s
+
+
+def test_continue_after_a_reply_that_stopped_at_a_movement_says_no_reorientation(
+    library: RoutineLibrary,
+) -> None:
+    person = Conversation(library, SessionState(advisory_heard=True))
+    person.say(K.LAUNCH)
+    person.state = person.state.with_(covers_until_s=person.timeline.movement_starts[2])
+    person.wait(2000)
+    text = person.say(K.RESUME)
+    assert text.startswith("Next, the glute bridge.")
 
 
 def test_a_returning_person_starts_after_the_advisory(library: RoutineLibrary) -> None:
     person = Conversation(library, SessionState(advisory_heard=True, phase=Phase.FINISHED))
     text = person.say(K.LAUNCH)
     assert "safety note" not in text
-    assert text.startswith("Welcome to the psoas release")
+    assert text.startswith("This is the psoas release")
 
 
 def test_repeat_the_form_cue_35_seconds_into_a_hold_keeps_25_seconds(
@@ -165,7 +197,7 @@ def test_pause_then_an_hour_later_resume_where_we_were(library: RoutineLibrary) 
     assert offer == ("Welcome back. You were on the knee to chest hug, left side. "
                      "Shall we carry on?")
     text = person.say(K.YES)
-    assert text.startswith("Welcome back. The knee to chest hug, left side, about 25 seconds")
+    assert text.startswith("The knee to chest hug, left side, about 25 seconds")
     assert person.state.position_s == pytest.approx(saved)
     assert person.hold_seconds_left() == pytest.approx(25, abs=2)
 
@@ -178,7 +210,7 @@ def test_no_to_the_resume_offer_starts_from_the_top(library: RoutineLibrary) -> 
     person.wait(60)
     person.say(K.LAUNCH)
     text = person.say(K.NO)
-    assert text.startswith("Okay, starting from the top. Welcome to the psoas release")
+    assert text.startswith("Okay, starting from the top. This is the psoas release")
     assert person.state.position_s == person.timeline.intro_s
 
 
@@ -213,7 +245,7 @@ def test_start_over_returns_to_the_intro(library: RoutineLibrary) -> None:
     person = Conversation(library)
     person.say(K.LAUNCH)
     person.wait(300)
-    assert person.say(K.START_OVER).startswith("Starting over. Welcome to the psoas release")
+    assert person.say(K.START_OVER).startswith("Starting over. This is the psoas release")
     assert person.state.position_s == person.timeline.intro_s
 
 

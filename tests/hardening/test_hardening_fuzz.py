@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from psoas_release.alexa.handlers import SORRY
 from psoas_release.alexa.mapping import INTENT_EVENTS
+from psoas_release.alexa.skill import FAILED_REQUEST
 from tests.skill.device import check_response, envelope
 
 TEMPLATES = {name: envelope(name) for name in
@@ -123,4 +124,6 @@ def test_garbage_session_attributes_are_recovered_by_the_handlers_not_the_error_
     event["request"]["intent"]["name"] = intent
     response = lambda_module.lambda_handler(event, None)
     check_response(response)
-    assert SORRY not in response["response"].get("outputSpeech", {}).get("ssml", "")
+    speech = response["response"].get("outputSpeech", {}).get("ssml", "")
+    assert SORRY not in speech
+    assert FAILED_REQUEST not in speech

@@ -69,7 +69,7 @@ def test_launch_phrases(model: Any, utterance: str) -> None:
         ("hold on", "AMAZON.PauseIntent"),
         ("carry on", "AMAZON.ResumeIntent"),
         ("skip this one", "AMAZON.NextIntent"),
-        ("continue", "AMAZON.NextIntent"),
+        ("continue", "AMAZON.ResumeIntent"),
         ("go back", "AMAZON.PreviousIntent"),
         ("say that again", "AMAZON.RepeatIntent"),
         ("start over", "AMAZON.StartOverIntent"),

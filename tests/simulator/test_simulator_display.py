@@ -37,9 +37,12 @@ def test_the_position_counts_only_speech_after_the_lead(library: RoutineLibrary)
 
 
 def test_a_two_sided_hold(library: RoutineLibrary) -> None:
-    line = progress_text(progress_of(coaching(library, 195.4), library, 35.0), "speaking")
+    timeline = compile_timeline(library.default)
+    start = timeline.holds[1].start_s
+    line = progress_text(progress_of(coaching(library, start), library, 35.0), "speaking")
+    left = round(timeline.end_s - start - 35)
     assert line.plain == ("speaking    2/5 Knee to chest hug · right side · hold 0:25 left"
-                          " · 9:45 left in all")
+                          f" · {left // 60}:{left % 60:02d} left in all")
 
 
 def test_between_holds_the_line_says_so(library: RoutineLibrary) -> None:

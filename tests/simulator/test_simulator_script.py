@@ -51,7 +51,7 @@ def test_the_cli_replays_a_script_instantly(
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert "you   start psoas release" in out
-    assert "Alexa A safety note first" in out
+    assert "Alexa A safety note:" in out
     assert "Okay. I've saved your place for next time. Goodbye." in out
     assert "Knee to chest hug" not in out, "the example stops in the first movement"
     assert "1/5 Constructive rest · hold" in out
@@ -61,7 +61,7 @@ def test_a_failing_expect_exits_1_saying_where_and_what_was_said(tmp_path: Path)
     code, errors = run("start psoas release\nwait 3\n\nexpect purple monkey\n", tmp_path)
     assert code == 1
     assert errors.startswith(f"{tmp_path / 'session.script'}:4: expected the last reply to "
-                             "contain 'purple monkey'; it said: \"A safety note first")
+                             "contain 'purple monkey'; it said: \"A safety note:")
 
 
 def test_waiting_for_words_that_never_come_fails(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_waiting_for_words_that_never_come_fails(tmp_path: Path) -> None:
 
 
 def test_a_script_reads_from_piped_stdin(tmp_path: Path) -> None:
-    stdin = io.StringIO("open psoas release\nexpect A safety note first\n")
+    stdin = io.StringIO("open psoas release\nexpect A safety note:\n")
     code = simulate(Options(state_db=tmp_path / "state.sqlite3"), stdin=stdin,
                     console=quiet(), errors=io.StringIO())
     assert code == 0

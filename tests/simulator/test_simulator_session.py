@@ -74,7 +74,7 @@ def test_speech_plays_piece_by_piece_on_the_clock(rig: Rig) -> None:
     rig.conversation.say("start psoas release")
     assert rig.transcript.said() == []
     rig.conversation.wait(SPOKEN_REQUEST_S + START_LATENCY_S - 1.5)  # just as speech starts
-    assert rig.transcript.said()[0].startswith("A safety note first")
+    assert rig.transcript.said()[0].startswith("A safety note:")
     assert len(rig.transcript.said()) == 1
     rig.conversation.wait(60)
     assert 3 < len(rig.transcript.said()) < 12
@@ -101,10 +101,12 @@ def test_silence_gets_the_reprompt_then_the_session_ends_as_alexa_ends_it(rig: R
     assert rig.conversation.progress().phase is Phase.PAUSED
 
 
-def test_a_reply_without_a_reprompt_closes_after_one_listening_window(rig: Rig) -> None:
+def test_the_whole_routine_ends_with_a_question_then_the_session_closes(rig: Rig) -> None:
     heard = rig.conversation.say("start psoas release")
-    assert not heard.reprompt and not heard.ends_session
+    assert heard.reprompt == "Say start over to go again, or stop." and not heard.ends_session
     rig.conversation.wait(rig.conversation.speech_left_s() + LISTEN_S + 2)
+    assert rig.requests[-1]["request"]["type"] == "LaunchRequest", "the reprompt plays first"
+    rig.conversation.wait(LISTEN_S + 10)
     assert rig.requests[-1]["request"]["reason"] == "EXCEEDED_MAX_REPROMPTS"
 
 

@@ -16,7 +16,7 @@ def test_list_then_pick_by_length(device: EchoDevice) -> None:
     assert not listing.ends_session
     picked = device.say("the five minute one")
     assert picked.state.routine_id == "unlock-psoas-quick-release"
-    assert "Welcome to the quick psoas release" in picked.text
+    assert "This is the quick psoas release" in picked.text
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,8 @@ def test_the_five_minute_routine_holds_thirty_seconds_a_side(
     end = heard.seconds_until("Slowly lower that leg and switch sides.")
     assert end - start == pytest.approx(30, abs=0.5)
     quick = library.get("unlock-psoas-quick-release")
-    assert quick is not None and heard.text.endswith(quick.closing)
+    assert quick is not None
+    assert heard.text.endswith(f"{quick.closing} Say start over to go again, or stop.")
 
 
 def test_an_unknown_routine_name_mid_routine_keeps_coaching(device: EchoDevice) -> None:

@@ -8,6 +8,7 @@ from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import speaking_seconds
 from psoas_release.core.speech import LEAD_GAP_S
 from psoas_release.core.state import Phase
+from psoas_release.core.timeline import compile_timeline
 from tests.skill.device import EchoDevice
 
 RIGHT_KNEE = "Right side. Lace your fingers"
@@ -15,11 +16,12 @@ RIGHT_KNEE = "Right side. Lace your fingers"
 
 def test_start_psoas_release_coaches_the_whole_routine(device: EchoDevice, psoas: Routine) -> None:
     heard = device.say("Alexa, start psoas release")
-    assert heard.text.startswith("A safety note first: this is general information")
+    assert heard.text.startswith("A safety note: this is general information")
     assert "Any time, you can say: Alexa, repeat the form cue" in heard.text
     for movement in psoas.movements:
         assert movement.spoken_name in heard.text
-    assert heard.text.endswith(psoas.closing)
+    assert heard.text.endswith(f"{psoas.closing} Say start over to go again, or stop.")
+    assert heard.reprompt == "Say start over to go again, or stop."
     assert not heard.ends_session, "the session stays open so the person can interrupt"
     assert heard.state.phase is Phase.COACHING
 
@@ -68,7 +70,7 @@ def test_pause_then_a_new_session_an_hour_later_resumes(device: EchoDevice) -> N
                           "Shall we carry on?")
     assert offer.reprompt
     resumed = device.say("yes")
-    assert resumed.text.startswith("Welcome back. The knee to chest hug, left side, about 40")
+    assert resumed.text.startswith("The knee to chest hug, left side, about 40")
     assert resumed.state.phase is Phase.COACHING
 
 
@@ -92,7 +94,9 @@ def test_an_interrupted_session_is_saved_where_the_speech_stopped(device: EchoDe
 
 
 @pytest.mark.parametrize("steps", range(10))
-def test_next_previous_and_start_over_from_every_step(device: EchoDevice, steps: int) -> None:
+def test_next_previous_and_start_over_from_every_step(
+    device: EchoDevice, psoas: Routine, steps: int
+) -> None:
     device.say("start psoas release")
     positions = []
     for _ in range(steps):
@@ -108,7 +112,10 @@ def test_next_previous_and_start_over_from_every_step(device: EchoDevice, steps:
         assert back.state.position_s < before if steps > 1 else back.state.position_s == before
     device.wait(4)
     again = device.say("start over")
-    assert again.text.startswith("Starting over. Welcome to the psoas release")
+    assert again.text.startswith("Starting over. ")
+    intro_s = compile_timeline(psoas).intro_s
+    expected = intro_s if again.state.advisory_heard else 0.0
+    assert again.state.position_s == expected, "the safety note again only if not yet heard"
 
 
 def test_it_hurts_stops_at_once_with_advice(device: EchoDevice, psoas: Routine) -> None:
@@ -139,7 +146,7 @@ def test_a_second_launch_after_finishing_skips_the_advisory(device: EchoDevice) 
     device.end_session("USER_INITIATED")
     device.wait(86_400)
     heard = device.say("start psoas release")
-    assert heard.text.startswith("Good to have you back. Welcome to the psoas release")
+    assert heard.text.startswith("Good to have you back. This is the psoas release")
     assert "safety note" not in heard.text
 
 

@@ -80,7 +80,7 @@ def _line(text: str) -> int:
          "    mid_hold_reminder: ''", 1, 5, "movements[2].mid_hold_reminder",
          "must be non-empty plain text without < or >"),
         ("    guided_breaths: 4", "    guided_breaths: 16", 1, 5, "movements[0].guided_breaths",
-         "take 128 s, longer than the shortest hold (120 s)"),
+         "take 128 s, leaving no hold after them (120 s)"),
         ("    switch_s: 8", "    switch_s: 45", 1, 5, "movements[1].switch_s",
          "must be at most 30"),
         ("  inhale_cue: Breathe in.", "  inhale_cue: <b>Breathe</b>", 1, 3,

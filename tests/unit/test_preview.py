@@ -13,7 +13,6 @@ import pytest
 
 from psoas_release import preview
 from psoas_release.cli import main
-from psoas_release.core.answers import hold_spans
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import word_count
@@ -97,7 +96,7 @@ def test_a_slower_voice_lengthens_each_hold_by_its_cues_overrun(
     result = make_preview(library, quick, tmp_path / "slow.wav", fake_speaker(100))
     timeline = compile_timeline(quick)
     extra_per_word = 60 / 100 - 60 / 150
-    for span, hold in zip(hold_spans(timeline), result.holds, strict=True):
+    for span, hold in zip(timeline.holds, result.holds, strict=True):
         words = sum(word_count(cue.text) for segment in timeline.segments
                     if segment.coached and span.start_s <= segment.start_s < span.end_s
                     for cue in segment.cues)
@@ -149,6 +148,6 @@ def test_espeak_renders_the_five_minute_routine_end_to_end(
     assert "Why heard is not the model" in out
     rows = re.findall(r"^(\S+(?: right| left)?) +(\d+) s +[\d.]+ s +([\d.]+) s", out, re.M)
     assert [name for name, _, _ in rows] == [
-        preview.hold_name(quick, span.movement, span.side) for span in hold_spans(timeline)]
+        preview.hold_name(quick, span.movement, span.side) for span in timeline.holds]
     for name, figure, heard in rows:
         assert abs(float(heard) - float(figure)) < 5, name

@@ -19,7 +19,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from psoas_release.alexa import skill as skill_module
-from psoas_release.alexa.handlers import SORRY
+from psoas_release.alexa.skill import FAILED_REQUEST
 from psoas_release.web import create_app
 from psoas_release.web.app import MAX_BODY_BYTES
 from psoas_release.web.verification import RequestVerifier
@@ -170,7 +170,7 @@ def test_a_crashing_skill_is_a_spoken_apology_and_a_logged_traceback(make_body, 
     with caplog.at_level(logging.ERROR):
         reply = post(client, make_body())
     assert reply.status_code == 200
-    assert SORRY in reply.get_json()["response"]["outputSpeech"]["ssml"]
+    assert FAILED_REQUEST in reply.get_json()["response"]["outputSpeech"]["ssml"]
     assert b"secret" not in reply.data
     assert "secret internal detail" in caplog.text
 

@@ -43,7 +43,7 @@ def test_a_signed_launch_then_an_intent_in_the_same_session(pki, harness, client
     response = reply.get_json()
     check_response(response)
     ssml = response["response"]["outputSpeech"]["ssml"]
-    assert ssml.removeprefix("<speak>").lstrip().startswith("A safety note first")
+    assert ssml.removeprefix("<speak>").lstrip().startswith("A safety note:")
     assert response["response"]["shouldEndSession"] is False
 
     harness.clock.advance(timedelta(seconds=35))

@@ -40,7 +40,7 @@ class ConversationHandler(AbstractRequestHandler):
                                        request_time(handler_input))
         remember(handler_input, state)
         if is_request_type("SessionEndedRequest")(handler_input):
-            reply = Reply()
+            return bare_response(handler_input)
         return render(handler_input.response_builder, reply)
 
 
@@ -52,8 +52,7 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        response: Response = handler_input.response_builder.response
-        return response
+        return bare_response(handler_input)
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):
@@ -64,4 +63,12 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.exception("unhandled error while answering a request", exc_info=exception)
+        if is_request_type("SessionEndedRequest")(handler_input):
+            return bare_response(handler_input)
         return render(handler_input.response_builder, Reply(lead=SORRY, reprompt=SORRY))
+
+
+def bare_response(handler_input: HandlerInput) -> Response:
+    """No speech and no session flag: what Alexa expects to requests it does not voice."""
+    response: Response = handler_input.response_builder.response
+    return response

@@ -18,7 +18,6 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model.request_envelope import RequestEnvelope
 
 from psoas_release.alexa.handlers import (
-    SORRY,
     CatchAllExceptionHandler,
     ConversationHandler,
     OtherRequestHandler,
@@ -33,6 +32,7 @@ from psoas_release.alexa.keeper import StateKeeper
 from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.machine import Coach
+from psoas_release.core.ssml import Text, render
 from psoas_release.storage import StateStore, open_store
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,12 @@ def application_id(envelope: RequestEnvelope) -> str | None:
     return None
 
 
+FAILED_REQUEST = "Sorry, something went wrong with that request. Please try again."
+
+
 def apology_envelope() -> dict[str, Any]:
-    ssml = f"<speak>{SORRY}</speak>"
+    """The answer to a request that could not be read or answered: spoken, closing the session."""
+    ssml = render([Text(FAILED_REQUEST)])
     return {
         "version": "1.0",
         "response": {

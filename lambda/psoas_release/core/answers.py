@@ -6,42 +6,11 @@ is followed by the rest of the hold, so none of them needs to say "let's continu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.routines import Movement, Routine, Side
-from psoas_release.core.timeline import SegmentKind, Timeline
+from psoas_release.core.routines import Movement, Routine
+from psoas_release.core.timeline import HoldSpan, SegmentKind, Timeline
 
 SAFETY_STOP = "If the pain is sharp, or doesn't ease, stop for today and check with a doctor."
-
-
-@dataclass(frozen=True)
-class HoldSpan:
-    """One hold as a person thinks of it: a movement, maybe a side, from start to end."""
-
-    movement: int
-    side: Side | None
-    start_s: float
-    end_s: float
-
-
-@cache
-def hold_spans(timeline: Timeline) -> tuple[HoldSpan, ...]:
-    spans: list[HoldSpan] = []
-    for segment in timeline.segments:
-        if not segment.coached or segment.movement is None:
-            continue
-        last = spans[-1] if spans else None
-        if last and (last.movement, last.side) == (segment.movement, segment.side):
-            spans[-1] = HoldSpan(last.movement, last.side, last.start_s, segment.end_s)
-        else:
-            spans.append(HoldSpan(segment.movement, segment.side, segment.start_s, segment.end_s))
-    return tuple(spans)
-
-
-def _current_span(timeline: Timeline, position_s: float) -> HoldSpan | None:
-    return next((s for s in hold_spans(timeline) if s.start_s <= position_s < s.end_s), None)
 
 
 def _movement_at(timeline: Timeline, position_s: float) -> Movement | None:
@@ -99,12 +68,12 @@ def _instruction(timeline: Timeline, position_s: float) -> str:
 
 def reorientation(timeline: Timeline, position_s: float) -> str:
     """Said on resume: where we are and how long is left, then how to get back into it."""
-    span = _current_span(timeline, position_s)
+    span = timeline.hold_at(position_s)
     if span is None:
-        return f"Welcome back. Picking up at {describe_place(timeline, position_s)}."
+        return f"Picking up at {describe_place(timeline, position_s)}."
     place = describe_place(timeline, position_s)
     left = seconds_phrase(span.end_s - position_s)
-    return f"Welcome back. {place[0].upper()}{place[1:]}, {left} to go. " \
+    return f"{place[0].upper()}{place[1:]}, {left} to go. " \
            f"{_instruction(timeline, position_s)}"
 
 
@@ -127,9 +96,9 @@ def time_left_answer(timeline: Timeline | None, position_s: float) -> str:
     if timeline is None:
         return "We haven't started a routine yet."
     overall = minutes_phrase(timeline.end_s - position_s)
-    span = _current_span(timeline, position_s)
+    span = timeline.hold_at(position_s)
     if span is None:
-        upcoming = next((s for s in hold_spans(timeline) if s.start_s > position_s), None)
+        upcoming = next((s for s in timeline.holds if s.start_s > position_s), None)
         if upcoming is None:
             return "We're just finishing."
         hold = seconds_phrase(upcoming.end_s - upcoming.start_s)
@@ -142,8 +111,8 @@ def time_left_answer(timeline: Timeline | None, position_s: float) -> str:
 def whats_next_answer(timeline: Timeline | None, position_s: float) -> str:
     if timeline is None:
         return "We haven't started a routine yet."
-    spans = hold_spans(timeline)
-    current = _current_span(timeline, position_s)
+    spans = timeline.holds
+    current = timeline.hold_at(position_s)
     later = [s for s in spans if s.start_s > position_s]
     if not later:
         return "This is the last one. Then we're done."

@@ -17,7 +17,7 @@ COUNTS_AFTER_SHARE = 0.5
 """A run counts once more than this share of its coached time has been heard."""
 
 KEPT_DAYS = 60
-"""Completion dates kept: enough for any streak we announce, bounded for storage."""
+"""Completion dates kept, bounded for storage: a longer streak is announced as sixty days."""
 
 
 def zone(name: str | None) -> tzinfo:
@@ -31,8 +31,11 @@ def zone(name: str | None) -> tzinfo:
 
 
 def local_date(now: float, time_zone: str | None) -> date:
-    """The person's calendar date at epoch second `now`."""
-    return datetime.fromtimestamp(now, tz=zone(time_zone)).date()
+    """The person's calendar date at epoch second `now` (clamped to dates Python can hold)."""
+    try:
+        return datetime.fromtimestamp(now, tz=zone(time_zone)).date()
+    except (OverflowError, OSError, ValueError):
+        return date.min if now < 0 else date.max
 
 
 def record(days: tuple[str, ...], today: date) -> tuple[str, ...]:
@@ -56,17 +59,15 @@ NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
                 "nine", "ten")
 
 
+def _spoken(count: int) -> str:
+    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+
+
 def streak_phrase(count: int) -> str:
     """'That's three days running.' for the end of a routine; '' below two days."""
-    if count < 2:
-        return ""
-    words = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
-    return f"That's {words} days running."
+    return f"That's {_spoken(count)} days running." if count >= 2 else ""
 
 
 def streak_greeting(count: int) -> str:
     """'You're on a three-day streak.' for a launch; '' below two days."""
-    if count < 2:
-        return ""
-    words = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
-    return f"You're on a {words}-day streak."
+    return f"You're on a {_spoken(count)}-day streak." if count >= 2 else ""

@@ -349,8 +349,8 @@ def _movement_problems(
         inhale, exhale = _whole(breathing.get("inhale_s")), _whole(breathing.get("exhale_s"))
         shortest = min(h or 0 for h in holds)
         needed = breaths * (inhale + exhale) if inhale and exhale else 0
-        if needed > shortest:
-            message = f"take {needed} s, longer than the shortest hold ({shortest} s)"
+        if needed >= shortest:
+            message = f"take {needed} s, leaving no hold after them ({shortest} s)"
             yield (*path, "guided_breaths"), message
 
 

@@ -50,7 +50,9 @@ NAVIGATION_TOLERANCE_S = 0.5
 APOLOGY = "Sorry, I lost track of where we were, so let's start fresh."
 CONTINUE_REPROMPT = "Say continue when you're ready, or stop."
 RESUME_PROMPT = "Say resume when you're ready."
-RESUME_REPROMPT = "I've saved your place. Say resume to carry on, or stop."
+RESUME_REPROMPT = ("I've saved your place. Say resume now, or later, say: "
+                   "Alexa, open psoas release.")
+END_PROMPT = "Say start over to go again, or stop."
 OFFER_REPROMPT = "Shall we carry on where you left off? Say yes or no."
 START_PROMPT = "Say start to begin, or stop."
 UNKNOWN_ROUTINE = "I don't know a routine by that name. You can ask what routines there are."
@@ -141,9 +143,11 @@ def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = N
     timeline = compile_timeline(routine, turn.state.preferences) if routine else turn.timeline
     assert timeline is not None, "coach needs a routine"
     from_s = timeline.clamp(from_s)
-    coaching, prompt = plan_coaching(timeline, from_s, lead)
+    coaching, prompt = plan_coaching(timeline, from_s, lead, end_prompt=END_PROMPT)
+    reprompt = CONTINUE_REPROMPT
     if coaching.reaches_end:
-        prompt = streak_phrase(streak_if_finished(turn, timeline, from_s))
+        streak_said = streak_phrase(streak_if_finished(turn, timeline, from_s))
+        prompt, reprompt = f"{streak_said} {END_PROMPT}".strip(), END_PROMPT
     state = turn.state.with_(
         phase=Phase.COACHING,
         routine_id=timeline.routine.id,
@@ -151,9 +155,7 @@ def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = N
         anchor_at=turn.now,
         lead_s=lead_seconds(lead),
         covers_until_s=coaching.until_s,
-        advisory_heard=turn.state.advisory_heard or from_s < timeline.intro_s,
     )
-    reprompt = None if coaching.reaches_end else CONTINUE_REPROMPT
     return state, Reply(lead=lead, coaching=coaching, prompt=prompt, reprompt=reprompt)
 
 
@@ -211,7 +213,15 @@ def answer_then_carry_on(turn: Turn, text: str) -> Outcome:
         )
     if phase is Phase.OFFERING_RESUME:
         return turn.state, Reply(lead=text, prompt=OFFER_REPROMPT, reprompt=OFFER_REPROMPT)
-    return turn.state, Reply(lead=text, prompt=RESUME_PROMPT, reprompt=RESUME_REPROMPT)
+    if phase is Phase.PAUSED:
+        return turn.state, Reply(lead=text, prompt=RESUME_PROMPT, reprompt=RESUME_REPROMPT)
+    return turn.state, Reply(lead=text, prompt=START_PROMPT, reprompt=START_PROMPT)
+
+
+def keep_coaching(turn: Turn) -> Outcome:
+    """Carry on exactly where the person is, saying nothing extra (a stray yes or no)."""
+    assert turn.timeline is not None
+    return coach(turn, resume_point(turn.timeline, turn.position_s))
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -221,8 +231,14 @@ def launch_fresh(turn: Turn) -> Outcome:
     lead = ""
     if turn.state.completed_count or turn.state.completions:
         greeting = streak_greeting(streak(turn.state.completions, turn.today))
-        lead = f"Welcome back. {greeting}" if greeting else "Good to have you back."
+        lead = greeting or "Good to have you back."
     return start_fresh(turn.with_state(turn.state.keep_progress()), lead)
+
+
+def go_again(turn: Turn) -> Outcome:
+    """After finishing: the same routine once more, from the top."""
+    return start_fresh(turn.with_state(turn.state.keep_progress()), "Here we go again.",
+                       turn.routine)
 
 
 def offer_resume(turn: Turn) -> Outcome:
@@ -234,7 +250,9 @@ def offer_resume(turn: Turn) -> Outcome:
 
 def resume(turn: Turn) -> Outcome:
     assert turn.timeline is not None
-    if turn.state.phase is Phase.COACHING and not turn.at_boundary:
+    if turn.at_boundary:
+        return coach(turn, turn.position_s)
+    if turn.state.phase is Phase.COACHING:
         return coach(turn, resume_point(turn.timeline, turn.position_s), "We're still going.")
     point = resume_point(turn.timeline, turn.position_s)
     return coach(turn, point, reorientation(turn.timeline, point))
@@ -274,6 +292,9 @@ def go_next(turn: Turn) -> Outcome:
 def go_previous(turn: Turn) -> Outcome:
     assert turn.timeline is not None
     steps = turn.timeline.steps
+    if turn.position_s < steps[0] - NAVIGATION_TOLERANCE_S:
+        start = turn.timeline.intro_s if turn.state.advisory_heard else 0.0
+        return coach(turn, start, "We're at the start.")
     current = max(
         (i for i, s in enumerate(steps) if s <= turn.position_s + NAVIGATION_TOLERANCE_S),
         default=0,
@@ -328,8 +349,7 @@ def session_ended(turn: Turn) -> Outcome:
 
 def yes(turn: Turn) -> Outcome:
     if turn.state.phase is Phase.COACHING and not turn.at_boundary:
-        assert turn.timeline is not None
-        return coach(turn, resume_point(turn.timeline, turn.position_s))
+        return keep_coaching(turn)
     return resume(turn)
 
 
@@ -338,8 +358,7 @@ def no(turn: Turn) -> Outcome:
         return start_fresh(turn.with_state(turn.state.keep_progress()),
                            "Okay, starting from the top.", turn.routine)
     if turn.state.phase is Phase.COACHING and not turn.at_boundary:
-        assert turn.timeline is not None
-        return coach(turn, resume_point(turn.timeline, turn.position_s))
+        return keep_coaching(turn)
     return stop(turn)
 
 
@@ -447,13 +466,17 @@ OUT_OF_ROUTINE: Mapping[EventKind, Action] = {
 
 TRANSITIONS: Mapping[Phase, Mapping[EventKind, Action]] = {
     Phase.IDLE: OUT_OF_ROUTINE,
-    Phase.FINISHED: {**OUT_OF_ROUTINE, **{k: already_finished for k in (
-        EventKind.NEXT, EventKind.PREVIOUS, EventKind.REPEAT, EventKind.FORM_CUE,
-        EventKind.TIME_LEFT, EventKind.WHATS_NEXT, EventKind.WHY, EventKind.PAUSE)}},
+    Phase.FINISHED: {
+        **OUT_OF_ROUTINE,
+        **{k: already_finished for k in (
+            EventKind.NEXT, EventKind.PREVIOUS, EventKind.REPEAT, EventKind.FORM_CUE,
+            EventKind.TIME_LEFT, EventKind.WHATS_NEXT, EventKind.WHY, EventKind.PAUSE)},
+        **{k: go_again for k in (EventKind.START_OVER, EventKind.RESUME, EventKind.YES)},
+    },
     Phase.COACHING: IN_ROUTINE,
-    Phase.PAUSED: {**IN_ROUTINE, EventKind.PAUSE: pause},
-    Phase.OFFERING_RESUME: {**IN_ROUTINE, EventKind.START_OVER: start_over,
-                            EventKind.PAUSE: offer_again, EventKind.REPEAT: offer_again},
+    Phase.PAUSED: IN_ROUTINE,
+    Phase.OFFERING_RESUME: {**IN_ROUTINE, EventKind.PAUSE: offer_again,
+                            EventKind.REPEAT: offer_again},
 }
 
 
@@ -473,9 +496,9 @@ class Coach:
         action = TRANSITIONS[turn.state.phase].get(kind, fallback)
         new_state, reply = action(turn)
         if state.recovered or turn.state.recovered:
-            reply = Reply(lead=f"{APOLOGY} {reply.lead}".strip(), coaching=reply.coaching,
-                          prompt=reply.prompt, reprompt=reply.reprompt,
-                          end_session=reply.end_session)
+            reply = replace(reply, lead=f"{APOLOGY} {reply.lead}".strip())
+            if reply.coaching is not None:
+                new_state = new_state.with_(lead_s=lead_seconds(reply.lead))
         return new_state.with_(recovered=False), reply
 
     def _turn(self, state: SessionState, event: Event, now: float) -> Turn:
@@ -495,7 +518,10 @@ class Coach:
             if state.phase is Phase.COACHING:
                 played = timeline.coached_left_s(state.position_s) - timeline.coached_left_s(
                     position)
-                state = count_heard(state, played, timeline, local_date(now, state.time_zone))
+                day = local_date(state.anchor_at or now, state.time_zone)
+                state = count_heard(state, played, timeline, day)
+                if position >= timeline.intro_s:
+                    state = state.with_(advisory_heard=True)
             if state.phase is Phase.COACHING and position >= timeline.end_s:
                 state = completed(state)
         return Turn(state, event, now, self.library, timeline, position)

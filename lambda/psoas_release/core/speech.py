@@ -19,6 +19,9 @@ LEAD_GAP_S = 0.5
 """Silence between an answer and the coaching that follows it."""
 
 SHORTEST_SILENCE_S = 0.05
+
+END_ROOM = "That's twenty days running."
+"""Room kept after the closing for the streak line, the longest usual one."""
 """Gaps shorter than this are rounding noise, not pauses."""
 
 
@@ -80,12 +83,14 @@ def invitation(timeline: Timeline, until_s: float) -> str:
 
 
 def plan_coaching(
-    timeline: Timeline, from_s: float, lead: str, budget_chars: int = TARGET_SPEECH_CHARS
+    timeline: Timeline, from_s: float, lead: str, budget_chars: int = TARGET_SPEECH_CHARS,
+    end_prompt: str = "",
 ) -> tuple[Coaching, str]:
     """The longest coaching from `from_s` that fits the budget with its lead, and its prompt.
 
-    The coaching ends at the routine's end or at a movement boundary; at least one boundary is
-    always reached, so every reply makes progress.
+    The coaching ends at the routine's end (where `end_prompt`, up to a line, will follow) or
+    at a movement boundary; at least one boundary is always reached, so every reply makes
+    progress.
     """
     boundaries = [b for b in (*timeline.movement_starts, timeline.end_s) if b > from_s]
     if not boundaries:
@@ -94,7 +99,8 @@ def plan_coaching(
     for until_s in boundaries:
         coaching = Coaching(timeline, from_s, until_s)
         prompt = "" if coaching.reaches_end else invitation(timeline, until_s)
-        size = len(render_reply(Reply(lead=lead, coaching=coaching, prompt=prompt)))
+        spoken_after = f"{END_ROOM} {end_prompt}" if coaching.reaches_end else prompt
+        size = len(render_reply(Reply(lead=lead, coaching=coaching, prompt=spoken_after)))
         if best is not None and size > budget_chars:
             break
         best = (coaching, prompt)

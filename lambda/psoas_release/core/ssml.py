@@ -11,7 +11,6 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape as _escape_xml
 
 MAX_BREAK_S = 10.0
 MAX_SPEECH_CHARS = 8000
@@ -47,7 +46,10 @@ Piece = Text | Silence
 
 def escape(text: str) -> str:
     """Escape the five XML special characters, the only escaping SSML text needs."""
-    return _escape_xml(text, {'"': "&quot;", "'": "&apos;"})
+    # What xml.sax.saxutils.escape does, "&" first; that module imports urllib.request (and
+    # http.client, email, ssl with it), some 18 ms of a cold start that needs none of them.
+    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    return text.replace('"', "&quot;").replace("'", "&apos;")
 
 
 def _breaks(seconds: float) -> list[str]:

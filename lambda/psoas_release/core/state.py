@@ -49,6 +49,7 @@ class SessionState:
     covers_until_s: float = 0.0
     advisory_heard: bool = False
     completed_count: int = 0
+    """Runs that reached the end, however they got there (skips included)."""
     heard_s: float = 0.0
     """Coached seconds of the current run actually played (skips excluded)."""
     run_counted: bool = False

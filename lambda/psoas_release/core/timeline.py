@@ -32,6 +32,9 @@ SETTLE_S = 3.0
 PAUSE_AFTER_TALK_S = 1.0
 """Silence after the advisory and the intro, so sentences do not run into each other."""
 
+RELEASE_CUE = "And release."
+"""Said when a movement's last hold ends, before the next movement is set up."""
+
 WHAT_YOU_CAN_SAY = (
     "Any time, you can say: Alexa, repeat the form cue, how much time is left, pause, or next."
 )
@@ -47,6 +50,7 @@ class SegmentKind(StrEnum):
     BREATHING = "breathing"
     HOLD = "hold"
     SWITCH = "switch"
+    RELEASE = "release"
     CLOSING = "closing"
 
 
@@ -79,6 +83,16 @@ class Segment:
     @property
     def coached(self) -> bool:
         return self.kind in COACHED_KINDS
+
+
+@dataclass(frozen=True)
+class HoldSpan:
+    """One hold as a person thinks of it: a movement, maybe a side, its breathing and hold."""
+
+    movement: int
+    side: Side | None
+    start_s: float
+    end_s: float
 
 
 @dataclass(frozen=True)
@@ -129,19 +143,29 @@ class Timeline:
         segment = self.segments[index]
         return Location(index, segment, position_s - segment.start_s)
 
+    @functools.cached_property
+    def holds(self) -> tuple[HoldSpan, ...]:
+        """Every hold in order, each spanning its breathing and hold segments."""
+        spans: list[HoldSpan] = []
+        for segment in self.segments:
+            if not segment.coached or segment.movement is None:
+                continue
+            last = spans[-1] if spans else None
+            if last and (last.movement, last.side) == (segment.movement, segment.side):
+                spans[-1] = HoldSpan(last.movement, last.side, last.start_s, segment.end_s)
+            else:
+                spans.append(HoldSpan(segment.movement, segment.side, segment.start_s,
+                                      segment.end_s))
+        return tuple(spans)
+
+    def hold_at(self, position_s: float) -> HoldSpan | None:
+        """The hold playing at `position_s`, if one is."""
+        return next((h for h in self.holds if h.start_s <= position_s < h.end_s), None)
+
     def hold_span(self, position_s: float) -> tuple[float, float] | None:
         """(start, end) of the hold playing at `position_s`: breathing plus hold segments."""
-        location = self.locate(position_s)
-        if not location.segment.coached:
-            return None
-        same = [
-            s
-            for s in self.segments
-            if s.coached
-            and s.movement == location.segment.movement
-            and s.side == location.segment.side
-        ]
-        return same[0].start_s, same[-1].end_s
+        hold = self.hold_at(position_s)
+        return (hold.start_s, hold.end_s) if hold else None
 
     @functools.cached_property
     def steps(self) -> tuple[float, ...]:
@@ -151,9 +175,9 @@ class Timeline:
 
     @functools.cached_property
     def movement_starts(self) -> tuple[float, ...]:
-        """Where each movement's setup begins, then the closing: the places a reply may end."""
-        kinds = {SegmentKind.SETUP, SegmentKind.CLOSING}
-        return tuple(s.start_s for s in self.segments if s.kind in kinds)
+        """Where each movement's setup begins: the places a long reply may stop and invite the
+        person to continue (never before the closing, which is too short to wait for)."""
+        return tuple(s.start_s for s in self.segments if s.kind is SegmentKind.SETUP)
 
     def carry(self, position_s: float, other: Timeline) -> float:
         """The same place on `other` (the routine at other preferences): same segment, as far
@@ -250,14 +274,13 @@ def _movement_segments(routine: Routine, index: int, start_s: float,
     movement = routine.movements[index]
     full = preferences.cue_level is CueLevel.FULL
     count = len(routine.movements)
-    release = "And release. " if index else ""
     title = f"{'Last' if index == count - 1 else 'Next'}, {movement.spoken_name}." if index \
         else f"First, {movement.spoken_name}."
     segments: list[Segment] = []
     clock = start_s
     for number, hold in enumerate(movement.holds):
         if number == 0:
-            text = f"{release}{title} {movement.setup_cue}"
+            text = f"{title} {movement.setup_cue}"
             if hold.side is None and full:
                 text += f" {movement.form_cue}"
             segments.append(_spoken(SegmentKind.SETUP, clock, text, index, None,
@@ -276,6 +299,7 @@ def _movement_segments(routine: Routine, index: int, start_s: float,
             clock = segments[-1].end_s
         segments += _hold_segments(routine, index, hold, clock, preferences)
         clock = segments[-1].end_s
+    segments.append(_spoken(SegmentKind.RELEASE, clock, RELEASE_CUE, index, None, 0.0))
     return segments
 
 
@@ -296,6 +320,6 @@ def compile_timeline(
                             PAUSE_AFTER_TALK_S))
     for index in range(len(routine.movements)):
         segments += _movement_segments(routine, index, segments[-1].end_s, preferences)
-    closing = f"And release. {routine.closing}"
-    segments.append(_spoken(SegmentKind.CLOSING, segments[-1].end_s, closing, None, None, 0.0))
+    segments.append(_spoken(SegmentKind.CLOSING, segments[-1].end_s, routine.closing, None,
+                            None, 0.0))
     return Timeline(routine, tuple(segments))
