@@ -39,7 +39,7 @@ timestamps = st.one_of(
 )
 state_attributes = st.one_of(
     st.none(), junk,
-    st.fixed_dictionaries({"state": junk, "store_version": junk}),
+    st.fixed_dictionaries({"state": junk, "store": junk}),
     st.fixed_dictionaries({"state": st.fixed_dictionaries({
         "version": st.sampled_from([0, 1, 2, "1", None]),
         "phase": st.sampled_from(["coaching", "paused", "idle", "finished", "offering_resume",

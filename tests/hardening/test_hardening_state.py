@@ -12,6 +12,7 @@ import pytest
 from psoas_release.alexa.skill import build_skill, invoke_skill
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.state import STATE_VERSION, Phase
+from psoas_release.storage import StorageError
 from tests.skill.device import EchoDevice
 from tests.storage.storage_backends import Backend
 
@@ -36,7 +37,7 @@ CORRUPTIONS = {
     "truncated JSON": json.dumps(good_state())[:40],
     "not an object": json.dumps([1, 2, 3]),
     "wrong types": json.dumps(good_state(position_s="five minutes", completed_count="two")),
-    "unknown version": json.dumps(good_state(version=STATE_VERSION + 7)),
+    "an unknown older version": json.dumps(good_state(version=0)),
     "a routine that no longer exists": json.dumps(good_state(routine_id="retired-routine")),
     "an unknown phase": json.dumps(good_state(phase="levitating")),
 }
@@ -101,3 +102,78 @@ def test_two_devices_saving_at_once_lose_nothing_silently(
     assert stored.data["phase"] == "paused", "the newest request's state is what is kept"
     bedroom.wait(5)
     assert bedroom.say("how much time is left").state.phase is Phase.COACHING
+
+
+class FlakyStore:
+    """A real store behind a switch: down, then answering again."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.inner = backend.store
+        self.down = True
+
+    def load(self, user_id: str) -> Any:
+        if self.down:
+            raise StorageError("timed out")
+        return self.inner.load(user_id)
+
+    def save(self, user_id: str, data: dict[str, Any], expected_version: int | None) -> int:
+        if self.down:
+            raise StorageError("timed out")
+        return self.inner.save(user_id, data, expected_version)
+
+
+def test_a_store_that_was_down_at_launch_never_erases_history(
+    backend: Backend, library: RoutineLibrary, model: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    history = good_state(completions=["2026-11-24", "2026-11-25"], completed_count=7,
+                         preferences={"cue_level": "brief", "countdown": "standard",
+                                      "pace": "normal"})
+    backend.write_raw(USER, json.dumps(history), 3)
+    flaky = FlakyStore(backend)
+    clock = iter(range(0, 100_000, 40))
+    monkeypatch.setattr("psoas_release.alexa.keeper.time.monotonic", lambda: float(next(clock)))
+    skill = build_skill(library=library, store=flaky, environ={})
+    device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
+    device.say("start psoas release")
+    flaky.down = False
+    device.wait(50)
+    device.say("how much time is left")
+    stored = backend.store.load(USER)
+    assert stored is not None
+    assert stored.data["completions"][:2] == ["2026-11-24", "2026-11-25"]
+    assert stored.data["completed_count"] == 7
+    assert stored.data["preferences"]["cue_level"] == "brief"
+    assert stored.data["phase"] == "coaching", "and the newest request's place is kept"
+
+
+def test_two_devices_keep_each_others_completed_days(
+    backend: Backend, library: RoutineLibrary, model: dict[str, Any]
+) -> None:
+    kitchen = device_on(backend, library, model)
+    bedroom = device_on(backend, library, model)
+    kitchen.say("start psoas release")
+    bedroom.wait(5)
+    bedroom.say("open psoas release")
+    bedroom.say("no")
+    bedroom.wait(1000)
+    bedroom.end_session("USER_INITIATED")
+    days = backend.store.load(USER).data["completions"]  # type: ignore[union-attr]
+    assert days, "the bedroom finished a routine"
+    kitchen.wait(1000)
+    kitchen.say("how much time is left")
+    stored = backend.store.load(USER)
+    assert stored is not None and set(days) <= set(stored.data["completions"])
+
+
+def test_a_record_from_a_newer_version_of_the_skill_is_never_overwritten(
+    backend: Backend, library: RoutineLibrary, model: dict[str, Any]
+) -> None:
+    newer = json.dumps(good_state(version=STATE_VERSION + 1, hologram=True))
+    backend.write_raw(USER, newer, 9)
+    device = device_on(backend, library, model)
+    assert device.say("open psoas release").state.phase is Phase.COACHING
+    device.wait(30)
+    device.say("pause")
+    stored = backend.store.load(USER)
+    assert stored is not None and stored.version == 9 and stored.data["hologram"] is True

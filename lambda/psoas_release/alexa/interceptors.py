@@ -17,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.response import Response
 
-from psoas_release.alexa.keeper import StateKeeper, version_from
+from psoas_release.alexa.keeper import StateKeeper, Ticket
 from psoas_release.alexa.mapping import user_id
 from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.state import SessionState
@@ -25,7 +25,7 @@ from psoas_release.core.state import SessionState
 log = logging.getLogger(__name__)
 
 STATE = "state"
-STORE_VERSION = "store_version"
+STORE_TICKET = "store"
 
 
 def current_state(handler_input: HandlerInput) -> SessionState:
@@ -54,9 +54,9 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
         saved = (session.attributes or {}) if session is not None else {}
         if session is not None and not session.new and STATE in saved:
             attributes[STATE] = SessionState.from_dict(saved[STATE])
-            attributes[STORE_VERSION] = version_from(saved.get(STORE_VERSION))
+            attributes[STORE_TICKET] = Ticket.from_dict(saved.get(STORE_TICKET))
             return
-        state, attributes[STORE_VERSION] = self.keeper.load(user_id(handler_input))
+        state, attributes[STORE_TICKET] = self.keeper.load(user_id(handler_input))
         attributes[STATE] = state.with_(time_zone=self.time_zone(handler_input) or state.time_zone)
 
 
@@ -71,12 +71,13 @@ class SaveStateInterceptor(AbstractResponseInterceptor):
         state = attributes.get(STATE)
         if not isinstance(state, SessionState):
             return
-        version = self.keeper.save(user_id(handler_input), state,
-                                   version_from(attributes.get(STORE_VERSION)))
+        loaded = attributes.get(STORE_TICKET)
+        ticket = self.keeper.save(user_id(handler_input), state,
+                                  loaded if isinstance(loaded, Ticket) else Ticket())
         if handler_input.request_envelope.session is not None:
             handler_input.attributes_manager.session_attributes = {
                 STATE: state.to_dict(),
-                STORE_VERSION: version,
+                STORE_TICKET: ticket.to_dict(),
             }
 
 

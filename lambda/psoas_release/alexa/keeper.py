@@ -6,21 +6,58 @@ the routine. A failing store is logged once when it starts failing and once when
 not on every request of a ten-minute routine, and it is left alone for `RETRY_AFTER_S` after
 a failure: a store that times out would otherwise spend seconds of Alexa's 8-second answer
 budget on every request.
+
+History is never lost on the way. A session that could not read the store, or whose save
+meets a newer record (another device), merges the stored history (completed days, counts,
+preferences) into its own state before saving; a record written by a newer version of the
+skill is never overwritten.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from psoas_release.core.state import SessionState
-from psoas_release.storage import ConflictError, CorruptStateError, StateStore, StorageError
+from psoas_release.core.state import STATE_VERSION, SessionState
+from psoas_release.storage import (
+    ConflictError,
+    CorruptStateError,
+    StateStore,
+    StorageError,
+    StoredState,
+)
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 30.0
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What this session knows of the stored record; travels in the session attributes."""
+
+    version: int | None = None
+    """The version read (None: there was no record)."""
+    loaded: bool = False
+    """Whether the record was actually read; if not, it is merged before any save."""
+    writable: bool = True
+    """False for a record from a newer version of the skill: it is never overwritten."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "loaded": self.loaded, "writable": self.writable}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Ticket:
+        """The ticket in session attributes; anything unreadable means "not loaded"."""
+        if not isinstance(data, Mapping):
+            return cls()
+        version = data.get("version")
+        usable = isinstance(version, int) and not isinstance(version, bool) and version > 0
+        return cls(version=version if usable else None, loaded=data.get("loaded") is True,
+                   writable=data.get("writable") is not False)
 
 
 class StateKeeper:
@@ -36,54 +73,69 @@ class StateKeeper:
         """Whether the store failed moments ago and should be left alone for now."""
         return self._failed_at is not None and self.clock() - self._failed_at < RETRY_AFTER_S
 
-    def load(self, user_id: str | None) -> tuple[SessionState, int | None]:
-        """The saved state and its version; a fresh state when there is none or it is unusable."""
+    def load(self, user_id: str | None) -> tuple[SessionState, Ticket]:
+        """The saved state and a ticket for saving it back; a fresh state when there is none,
+        it is unusable, or the store cannot be read (then the ticket says so)."""
         if self.store is None or user_id is None or self._resting():
-            return SessionState(), None
+            return SessionState(), Ticket()
         try:
-            stored = self.store.load(user_id)
-        except CorruptStateError as error:
-            log.warning("saved state unreadable, starting fresh: %s", error)
-            self._recovered()
-            return SessionState(recovered=True), error.version
+            stored = self._read(user_id)
         except StorageError as error:
             self._failed("load", error)
-            return SessionState(), None
+            return SessionState(), Ticket()
         self._recovered()
+        if isinstance(stored, CorruptStateError):
+            log.warning("saved state unreadable, starting fresh: %s", stored)
+            return SessionState(recovered=True), Ticket(stored.version, loaded=True)
         if stored is None:
-            return SessionState(), None
-        return SessionState.from_dict(stored.data), stored.version
+            return SessionState(), Ticket(None, loaded=True)
+        newer = _newer_schema(stored.data)
+        if newer:
+            log.warning("saved state is from a newer version of the skill; it is kept as is")
+        return SessionState.from_dict(stored.data), Ticket(stored.version, loaded=True,
+                                                           writable=not newer)
 
-    def save(self, user_id: str | None, state: SessionState, version: int | None) -> int | None:
-        """Save `state`; the new version, or the old one if the store could not take it.
-
-        A conflict means another device saved since this session read the state. This request
-        is the newest thing the person did, so it is saved over the other, and logged.
-        """
-        if self.store is None or user_id is None or self._resting():
-            return version
-        data = state.to_dict()
+    def save(self, user_id: str | None, state: SessionState, ticket: Ticket) -> Ticket:
+        """Save `state`; the ticket for the next save (unchanged if nothing was written)."""
+        if self.store is None or user_id is None or self._resting() or not ticket.writable:
+            return ticket
         try:
+            if not ticket.loaded:
+                return self._merge_and_save(user_id, state, keep_my_preferences=False)
             try:
-                new_version = self.store.save(user_id, data, version)
+                version = self.store.save(user_id, state.to_dict(), ticket.version)
             except ConflictError:
-                current = self._current_version(user_id)
-                log.warning("state changed on another device (version %s, expected %s); "
-                            "saving this request's state over it", current, version)
-                new_version = self.store.save(user_id, data, current)
+                log.warning("state changed on another device since version %s; merging its "
+                            "history into this request's state", ticket.version)
+                return self._merge_and_save(user_id, state, keep_my_preferences=True)
         except StorageError as error:
             self._failed("save", error)
-            return version
+            return ticket
         self._recovered()
-        return new_version
+        return Ticket(version, loaded=True)
 
-    def _current_version(self, user_id: str) -> int | None:
+    def _merge_and_save(self, user_id: str, state: SessionState, *,
+                        keep_my_preferences: bool) -> Ticket:
+        assert self.store is not None
+        stored = self._read(user_id)
+        if isinstance(stored, StoredState) and _newer_schema(stored.data):
+            return Ticket(stored.version, loaded=True, writable=False)
+        expected = stored.version if stored is not None else None
+        if isinstance(stored, StoredState):
+            theirs = SessionState.from_dict(stored.data)
+            if not theirs.recovered:
+                state = state.merged_with(theirs, keep_my_preferences=keep_my_preferences)
+        version = self.store.save(user_id, state.to_dict(), expected)
+        self._recovered()
+        return Ticket(version, loaded=True)
+
+    def _read(self, user_id: str) -> StoredState | CorruptStateError | None:
+        """The stored record, or the CorruptStateError saying it cannot be decoded."""
         assert self.store is not None
         try:
-            stored = self.store.load(user_id)
+            return self.store.load(user_id)
         except CorruptStateError as error:
-            return error.version
-        return stored.version if stored else None
+            return error
 
     def _failed(self, action: str, error: Exception) -> None:
         if self._failed_at is None:
@@ -97,6 +149,6 @@ class StateKeeper:
         self._failed_at = None
 
 
-def version_from(value: Any) -> int | None:
-    """A store version read back from session attributes, or None if it is not one."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+def _newer_schema(data: Mapping[str, Any]) -> bool:
+    version = data.get("version")
+    return isinstance(version, int) and not isinstance(version, bool) and version > STATE_VERSION

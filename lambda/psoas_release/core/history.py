@@ -40,8 +40,12 @@ def local_date(now: float, time_zone: str | None) -> date:
 
 def record(days: tuple[str, ...], today: date) -> tuple[str, ...]:
     """`days` with `today` added once, newest last, only the last `KEPT_DAYS` kept."""
-    latest = sorted(set(days) | {today.isoformat()})
-    return tuple(latest[-KEPT_DAYS:])
+    return record_all(days, (today.isoformat(),))
+
+
+def record_all(days: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    """Both histories in one, newest last, only the last `KEPT_DAYS` kept."""
+    return tuple(sorted(set(days) | set(more))[-KEPT_DAYS:])
 
 
 def streak(days: tuple[str, ...], today: date) -> int:

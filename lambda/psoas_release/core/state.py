@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from psoas_release.core.history import KEPT_DAYS
+from psoas_release.core.history import KEPT_DAYS, record_all
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
 
 STATE_VERSION = 2
@@ -91,6 +91,19 @@ class SessionState:
 
     def with_(self, **changes: Any) -> SessionState:
         return replace(self, **changes)
+
+    def merged_with(self, theirs: SessionState, *, keep_my_preferences: bool) -> SessionState:
+        """This state (the newest request's place in a routine) with the history that `theirs`
+        (the stored record) knows and this one may not: two devices, or a store that was down
+        when this session began, must never erase completed days or counts."""
+        return replace(
+            self,
+            completions=record_all(self.completions, theirs.completions),
+            completed_count=max(self.completed_count, theirs.completed_count),
+            advisory_heard=self.advisory_heard or theirs.advisory_heard,
+            time_zone=self.time_zone or theirs.time_zone,
+            preferences=self.preferences if keep_my_preferences else theirs.preferences,
+        )
 
 
 _NUMBER_FIELDS = {"position_s", "lead_s", "covers_until_s", "heard_s"}
