@@ -24,6 +24,12 @@ Error budget (goal: within 2 s of where the speech stopped, never after it):
 Errors lean early on purpose: an estimate a little early repeats a second or two of a hold,
 which is harmless; one too late would cut a hold short, which the product promises never to
 do. A clock that goes backwards counts as no time passed.
+
+The budget assumes the speech model (150 words a minute, `core.speaking`) that also times
+every hold. Breaks are exact, but if a device's voice runs slower than the model (pauses at
+full stops add up over a long reply), playback falls behind it sentence by sentence and the
+estimate drifts late by that difference. Measure a device and calibrate the model before
+relying on barge-in late in a long reply.
 """
 
 from __future__ import annotations

@@ -1,0 +1,86 @@
+"""What every benchmark shares: where things are, the request envelopes, and statistics."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+LAMBDA_DIR = REPO / "lambda"
+BENCHMARKS_DIR = REPO / "benchmarks"
+ENVELOPES_DIR = REPO / "tests" / "skill" / "envelopes"
+MODEL_FILE = REPO / "interaction_model" / "interactionModels" / "custom" / "en-US.json"
+
+STATE_DB_ENV = "PSOAS_STATE_DB"
+UNSET_ENV = ("TABLE_NAME", "SKILL_ID", "PSOAS_ROUTINES_DIR", "AWS_ENDPOINT_URL_DYNAMODB")
+"""Cleared for every measured process: the store is SQLite, the routines the product's."""
+
+
+def envelope(name: str) -> dict[str, Any]:
+    """A fresh copy of one of the real request envelopes in tests/skill/envelopes."""
+    document: dict[str, Any] = json.loads((ENVELOPES_DIR / f"{name}.json").read_text())
+    return document
+
+
+def ensure_import_paths() -> None:
+    """Let this process import `lambda_function`, `benchmarks` and `tests` from the checkout."""
+    for path in (str(LAMBDA_DIR), str(REPO)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def measured_env(work: Path, state_db_name: str) -> dict[str, str]:
+    """The environment of a measured process: SQLite in `work`, nothing else configured.
+
+    Bytecode is cached in `work/pycache` for every module alike (PYTHONPYCACHEPREFIX), even
+    when PYTHONDONTWRITEBYTECODE is set here: otherwise the skill's own modules would be
+    compiled from source on every start while the installed SDK loads its bytecode, which
+    would measure the compiler, not the skill.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in UNSET_ENV}
+    for name in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
+    env[STATE_DB_ENV] = str(work / state_db_name)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+def run_child(module: str, args: Sequence[str], env: Mapping[str, str]) -> dict[str, Any]:
+    """Run `python -m module args` in a fresh process and return the JSON it prints."""
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{module} failed ({completed.returncode}):\n{completed.stderr}")
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value at or above `share` (0-100) of them."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def print_json(result: Mapping[str, Any]) -> None:
+    """How a measuring child hands its result back: one JSON document on stdout."""
+    sys.stdout.write(json.dumps(result) + "\n")
