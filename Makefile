@@ -88,8 +88,10 @@ check-artifacts-dir:
 	done
 
 # The handler module, the psoas_release package without its web service and terminal simulator
-# (they need Flask, cryptography and rich, which the artifact leaves out) and the routines with their schema, laid out so
-# that default_routines_dir() finds <artifact>/routines beside the package.
+# (they need Flask, cryptography and rich, which the artifact leaves out) and the routines with
+# their schema, laid out so that default_routines_dir() finds <artifact>/routines beside the
+# package. Then a checked snapshot of the routines (routines.bundle.json), so that a cold start
+# builds them without parsing YAML or loading jsonschema; it is used only while it matches.
 build-sources: check-artifacts-dir
 	@test -f "$(LAMBDA_ENTRY)" || { echo "$(LAMBDA_ENTRY) is missing" >&2; exit 1; }
 	rm -rf "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" "$(ARTIFACTS_DIR)/lambda_function.py"
@@ -100,6 +102,7 @@ build-sources: check-artifacts-dir
 	find "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" \
 		-name __pycache__ -type d -prune -exec rm -rf {} +
 	find "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" -name '*.py[co]' -delete
+	PYTHONPATH="$(ROOT)/lambda" PSOAS_ROUTINES_DIR="$(ROOT)/routines" $(PYTHON) -m psoas_release.cli bundle "$(ARTIFACTS_DIR)/routines"
 
 # The runtime dependencies from pyproject.toml, as wheels for the Lambda's Python and platform
 # (--only-binary: nothing is compiled here), without the packages the runtime provides.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,19 @@ def measured_env(work: Path, state_db_name: str) -> dict[str, str]:
         env.pop(name, None)
     env[STATE_DB_ENV] = str(work / state_db_name)
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["PSOAS_ROUTINES_DIR"] = str(bundled_routines(work))
     return env
+
+
+def bundled_routines(work: Path) -> Path:
+    """The routines as the Lambda artifact carries them: with their checked bundle."""
+    from psoas_release.core.bundle import write_bundle
+
+    target = work / "routines"
+    if not target.exists():
+        shutil.copytree(REPO / "routines", target)
+        write_bundle(target)
+    return target
 
 
 def run_child(module: str, args: Sequence[str], env: Mapping[str, str]) -> dict[str, Any]:

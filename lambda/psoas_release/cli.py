@@ -51,6 +51,18 @@ def _routines(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from psoas_release.core.bundle import write_bundle
+    from psoas_release.core.loader import RoutineError
+
+    try:
+        print(write_bundle(args.dir or default_routines_dir()))
+    except RoutineError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from psoas_release.web import serve
 
@@ -103,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     routines = commands.add_parser("routines", help="list the routine catalogue")
     routines.add_argument("--dir", type=Path, help="routines directory (default: routines/)")
     routines.set_defaults(run=_routines)
+
+    bundle = commands.add_parser(
+        "bundle", help="check the routines and snapshot them for fast cold starts")
+    bundle.add_argument("dir", nargs="?", type=Path, help="routines directory (default: routines/)")
+    bundle.set_defaults(run=_bundle)
 
     serve = commands.add_parser("serve", help="serve the skill as a web endpoint (POST /)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")

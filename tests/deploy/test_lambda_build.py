@@ -83,6 +83,7 @@ def test_sources_artifact_has_the_handler_the_package_and_the_routines(
     assert "psoas_release/__init__.py" in files
     assert "psoas_release/core/loader.py" in files
     assert "routines/schema/routine.schema.json" in files
+    assert "routines/routines.bundle.json" in files, "cold starts skip YAML and jsonschema"
     routines = {path.name for path in (REPO / "routines").glob("*.yaml")}
     assert routines
     assert {f"routines/{name}" for name in routines} <= files

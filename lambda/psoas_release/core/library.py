@@ -28,6 +28,12 @@ class RoutineLibrary:
 
     routines: tuple[Routine, ...]
 
+    @classmethod
+    def in_catalogue_order(cls, routines: Iterable[Routine]) -> RoutineLibrary:
+        """Module first, then the longest routine, then by id: how every client lists them."""
+        return cls(tuple(sorted(
+            routines, key=lambda r: (r.catalogue.module_number, -r.duration_s, r.id))))
+
     def get(self, routine_id: str) -> Routine | None:
         return next((r for r in self.routines if r.id == routine_id), None)
 
@@ -69,13 +75,22 @@ def check_library(paths: Sequence[Path]) -> tuple[RoutineLibrary, list[RoutinePr
                 problems.append(RoutineProblem(display_path(file), 1, 1, field, message))
             owners[key] = display_path(file)
         routines.append(routine)
-    ordered = sorted(routines, key=lambda r: (r.catalogue.module_number, -r.duration_s, r.id))
-    return RoutineLibrary(tuple(ordered)), sorted(problems)
+    return RoutineLibrary.in_catalogue_order(routines), sorted(problems)
 
 
 def load_library(directory: Path | None = None) -> RoutineLibrary:
-    """Every routine in `directory` (default: the product's routines); raises on any problem."""
-    library, problems = check_library([directory or default_routines_dir()])
+    """Every routine in `directory` (default: the product's routines); raises on any problem.
+
+    A current bundle (see `core.bundle`, written by the Lambda build) is used when there is
+    one; otherwise every file is parsed and checked against the schema.
+    """
+    from psoas_release.core.bundle import load_bundle
+
+    directory = directory or default_routines_dir()
+    bundled = load_bundle(directory)
+    if bundled is not None:
+        return bundled
+    library, problems = check_library([directory])
     if problems:
         raise RoutineError(problems)
     return library

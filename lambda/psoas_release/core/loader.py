@@ -14,9 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from psoas_release.core.routines import (
     Breathing,
@@ -28,10 +26,8 @@ from psoas_release.core.routines import (
 )
 from psoas_release.core.speaking import LONGEST_CUE_S, speaking_seconds
 
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 FieldPath = tuple[str | int, ...]
 
@@ -100,6 +96,8 @@ class _Marks:
         self.duplicates: list[tuple[FieldPath, tuple[int, int]]] = []
 
     def record(self, node: yaml.Node, path: FieldPath = ()) -> None:
+        import yaml
+
         self.positions.setdefault(path, _position(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
@@ -136,7 +134,10 @@ def display_path(path: Path) -> str:
 
 
 def _parse(text: str, file: str) -> tuple[Any, _Marks]:
-    loader = _YamlLoader(text)
+    import yaml
+
+    # libyaml's loader when PyYAML was built with it (the wheels are): several times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         marks = _Marks()

@@ -10,6 +10,8 @@ person to continue.
 
 from __future__ import annotations
 
+import functools
+
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.speaking import speaking_seconds
 from psoas_release.core.ssml import TARGET_SPEECH_CHARS, Piece, Silence, Text, render
@@ -64,8 +66,10 @@ def reply_pieces(reply: Reply) -> list[Piece]:
     return pieces
 
 
+@functools.lru_cache(maxsize=64)
 def render_reply(reply: Reply) -> str:
-    """The reply's output speech as validated SSML."""
+    """The reply's output speech as validated SSML. Cached: replies are immutable, and the
+    planner's chosen reply is rendered again for the response."""
     return render(reply_pieces(reply))
 
 
@@ -95,14 +99,12 @@ def plan_coaching(
     boundaries = [b for b in (*timeline.movement_starts, timeline.end_s) if b > from_s]
     if not boundaries:
         boundaries = [timeline.end_s]
-    best: tuple[Coaching, str] | None = None
-    for until_s in boundaries:
+    # Furthest first: the whole rest of a routine usually fits, so one render usually decides.
+    for until_s in reversed(boundaries):
         coaching = Coaching(timeline, from_s, until_s)
         prompt = "" if coaching.reaches_end else invitation(timeline, until_s)
         spoken_after = f"{END_ROOM} {end_prompt}" if coaching.reaches_end else prompt
         size = len(render_reply(Reply(lead=lead, coaching=coaching, prompt=spoken_after)))
-        if best is not None and size > budget_chars:
-            break
-        best = (coaching, prompt)
-    assert best is not None
-    return best
+        if size <= budget_chars or until_s == boundaries[0]:
+            return coaching, prompt
+    raise AssertionError("unreachable: the nearest boundary is always returned")
