@@ -69,13 +69,26 @@ with open(manifest_path, "w", encoding="utf-8") as handle:
 endef
 export SET_ENDPOINT_PY
 
-.PHONY: build-SkillFunction build-artifact build-sources build-dependencies \
+.PHONY: build-SkillFunction build-artifact build-sources build-dependencies compile-bytecode \
 	runtime-requirements lambda-target skill-package check-artifacts-dir
 
 # The target `sam build` runs for the SkillFunction resource.
 build-SkillFunction: build-artifact
 
-build-artifact: build-sources build-dependencies
+build-artifact: build-sources build-dependencies compile-bytecode
+
+# Bytecode for the Lambda's own Python, so a cold start on its read-only /var/task does not
+# compile every module first (measured here: about twice as slow without it). Written only when
+# that Python is on this machine: the build works without it, the cold starts are just slower.
+LAMBDA_PYTHON ?= $(shell command -v python$(LAMBDA_PYTHON_VERSION) 2>/dev/null)
+compile-bytecode: check-artifacts-dir
+	@if [ -n "$(LAMBDA_PYTHON)" ] && "$(LAMBDA_PYTHON)" -c "" 2>/dev/null; then \
+		"$(LAMBDA_PYTHON)" -W ignore -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+			"$(ARTIFACTS_DIR)" > /dev/null \
+		&& echo "bytecode written with $(LAMBDA_PYTHON)"; \
+	else \
+		echo "python$(LAMBDA_PYTHON_VERSION) not found: the artifact has no bytecode" >&2; \
+	fi
 
 check-artifacts-dir:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; }
