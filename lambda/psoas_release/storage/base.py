@@ -104,6 +104,23 @@ def decode_state(text: object, *, user_id: str, version: int | None) -> dict[str
     return data
 
 
+def decode_record(
+    text: object, *, user_id: str, version: int | None, stored_version: object
+) -> StoredState:
+    """A stored record as every store reads it back: the JSON object and a usable version.
+
+    `version` is `stored_version` made usable by the store (None if it is not a version);
+    `CorruptStateError` if either the text or the version cannot be used.
+    """
+    data = decode_state(text, user_id=user_id, version=version)
+    if version is None:
+        raise CorruptStateError(
+            f"state of user {user_id!r} has no usable version ({stored_version!r})",
+            version=None,
+        )
+    return StoredState(data=data, version=version)
+
+
 def next_version(expected_version: int | None) -> int:
     """The version a successful save writes."""
     return 1 if expected_version is None else expected_version + 1

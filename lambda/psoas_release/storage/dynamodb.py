@@ -17,11 +17,10 @@ from typing import Any
 
 from psoas_release.storage.base import (
     ConflictError,
-    CorruptStateError,
     StorageError,
     StoredState,
     check_user_id,
-    decode_state,
+    decode_record,
     encode_state,
     next_version,
 )
@@ -84,16 +83,13 @@ class DynamoDbStateStore:
         item = response.get("Item")
         if item is None:
             return None
-        version = _item_version(item.get("version"))
         state = item.get("state")
-        text = state.get("S") if isinstance(state, dict) else None
-        data = decode_state(text, user_id=user_id, version=version)
-        if version is None:
-            raise CorruptStateError(
-                f"state of user {user_id!r} has no usable version ({item.get('version')!r})",
-                version=None,
-            )
-        return StoredState(data=data, version=version)
+        return decode_record(
+            state.get("S") if isinstance(state, dict) else None,
+            user_id=user_id,
+            version=_item_version(item.get("version")),
+            stored_version=item.get("version"),
+        )
 
     def save(self, user_id: str, data: dict[str, Any], expected_version: int | None) -> int:
         check_user_id(user_id)

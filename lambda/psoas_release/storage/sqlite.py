@@ -18,11 +18,10 @@ from typing import Any
 
 from psoas_release.storage.base import (
     ConflictError,
-    CorruptStateError,
     StorageError,
     StoredState,
     check_user_id,
-    decode_state,
+    decode_record,
     encode_state,
     next_version,
 )
@@ -80,14 +79,8 @@ class SqliteStateStore:
         if row is None:
             return None
         state, stored_version = row
-        version = _usable_version(stored_version)
-        data = decode_state(state, user_id=user_id, version=version)
-        if version is None:
-            raise CorruptStateError(
-                f"state of user {user_id!r} has no usable version ({stored_version!r})",
-                version=None,
-            )
-        return StoredState(data=data, version=version)
+        return decode_record(state, user_id=user_id, version=_usable_version(stored_version),
+                             stored_version=stored_version)
 
     def save(self, user_id: str, data: dict[str, Any], expected_version: int | None) -> int:
         check_user_id(user_id)
