@@ -166,3 +166,30 @@ def test_every_response_fits_alexas_limits_over_a_whole_session(device: EchoDevi
         device.wait(7)
         device.say(utterance)
         assert len(json.dumps(device.last.response if device.last else {})) < 24 * 1024
+
+
+class RacingStore(MemoryStateStore):
+    """Another device saves between every load and save of this one."""
+
+    def save(self, user_id: str, data: dict[str, Any], expected_version: int | None) -> int:
+        stored = self.load(user_id)
+        if stored is not None:
+            super().save(user_id, stored.data, stored.version)
+        return super().save(user_id, data, expected_version)
+
+
+def test_losing_every_race_is_not_an_outage(
+    library: RoutineLibrary, model: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RacingStore()
+    skill = build_skill(library=library, store=store, environ={})
+    device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
+    with caplog.at_level(logging.WARNING):
+        device.say("start psoas release")
+        device.wait(30)
+        device.say("how much time is left")
+        device.wait(30)
+        device.say("pause")
+    assert not [r for r in caplog.records if "state store failed" in r.getMessage()]
+    assert [r for r in caplog.records if "changed again while merging" in r.getMessage()]
+    assert device.last is not None and device.last.state.phase is Phase.PAUSED

@@ -82,7 +82,11 @@ def test_an_item_without_a_usable_version_is_corrupt(
     assert caught.value.version is None
 
 
-@pytest.mark.parametrize("version", [None, {"S": "3"}], ids=["missing", "a-string"])
+@pytest.mark.parametrize(
+    "version",
+    [None, {"S": "3"}, {"N": "1.5"}],
+    ids=["missing", "a-string", "not-an-integer"],
+)
 def test_an_item_without_a_version_can_be_overwritten_as_new(
     dynamo_table: DynamoTable, version: dict[str, str] | None
 ) -> None:

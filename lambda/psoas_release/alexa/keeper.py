@@ -108,6 +108,11 @@ class StateKeeper:
                 log.warning("state changed on another device since version %s; merging its "
                             "history into this request's state", ticket.version)
                 return self._merge_and_save(user_id, state, keep_my_preferences=True)
+        except ConflictError as error:
+            # Lost a second race while merging: the store is fine, only this save waits.
+            log.warning("state changed again while merging; saving at the next request: %s",
+                        error)
+            return Ticket(ticket.version, loaded=False, writable=ticket.writable)
         except StorageError as error:
             self._failed("save", error)
             return ticket

@@ -39,6 +39,7 @@ _FIRST_WRITE = (
     " OR NOT attribute_type(#version, :number)"
 )
 _NEXT_WRITE = "#version = :expected"
+_SAME_UNUSABLE_VERSION = "#version = :unusable"
 
 
 class DynamoDbStateStore:
@@ -99,12 +100,22 @@ class DynamoDbStateStore:
             ":state": {"S": text},
             ":new": {"N": str(new_version)},
         }
-        if expected_version is None:
-            condition = _FIRST_WRITE
-            values[":number"] = {"S": "N"}
-        else:
-            condition = _NEXT_WRITE
-            values[":expected"] = {"N": str(expected_version)}
+        if expected_version is not None:
+            self._update(user_id, _NEXT_WRITE,
+                         {**values, ":expected": {"N": str(expected_version)}})
+            return new_version
+        try:
+            self._update(user_id, _FIRST_WRITE, {**values, ":number": {"S": "N"}})
+        except ConflictError:
+            # A number that is not an integer ("1.5") passes the type test but is no version:
+            # the record load() called corrupt is overwritten on exactly that stored value.
+            stored = self._stored_version(user_id)
+            if stored is None or _item_version(stored) is not None:
+                raise
+            self._update(user_id, _SAME_UNUSABLE_VERSION, {**values, ":unusable": stored})
+        return new_version
+
+    def _update(self, user_id: str, condition: str, values: dict[str, Any]) -> None:
         with self._translate_errors("save", user_id):
             # update_item rather than put_item keeps any attribute we do not own (a TTL, say).
             self._client.update_item(
@@ -115,7 +126,15 @@ class DynamoDbStateStore:
                 ExpressionAttributeNames=_NAMES,
                 ExpressionAttributeValues=values,
             )
-        return new_version
+
+    def _stored_version(self, user_id: str) -> Any:
+        """The raw version attribute of the user's item, or None if there is no item."""
+        with self._translate_errors("load", user_id):
+            item = self._client.get_item(
+                TableName=self._table_name, Key={"user_id": {"S": user_id}},
+                ConsistentRead=True,
+            ).get("Item")
+        return item.get("version") if item else None
 
     @contextmanager
     def _translate_errors(self, action: str, user_id: str) -> Iterator[None]:
