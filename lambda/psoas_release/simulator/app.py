@@ -82,7 +82,9 @@ def simulate(
         return 2
 
     state_db = options.state_db or default_state_db_path()
-    envelopes = Envelopes(options.user_id, locale=options.locale)
+    # No API token: a simulated device has no Alexa settings to ask, so the skill never calls
+    # Amazon's settings API from here and dates streaks in UTC.
+    envelopes = Envelopes(options.user_id, locale=options.locale, api_access_token="")
     skill = build_skill(library=(library := load_library()), store=SqliteStateStore(state_db),
                         skill_id=envelopes.application_id, environ={})
     clock = SimulatedClock(time.time(), speed)
