@@ -80,27 +80,19 @@ def load_source(path: Path | None = None) -> dict[str, Any]:
 
 
 def routine_names_from_dir(path: Path) -> list[RoutineNames]:
-    """Read id and spoken_names of every ``*.yaml`` routine in ``path``, sorted by id.
+    """The id and spoken names of every routine file in ``path``, sorted by id.
 
-    Takes whatever routine files exist, so adding a routine only needs a regeneration.
+    Read through the routine loader, so the model sees exactly the routines the skill coaches
+    (``.yaml`` and ``.yml``), and a broken file fails the generation with its file:line
+    problems, as a ValueError like every other generation error.
     """
-    routines: list[RoutineNames] = []
-    for routine_file in sorted(path.glob("*.yaml")):
-        data = yaml.safe_load(routine_file.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{routine_file}: expected a mapping at the top level")
-        routine_id = data.get("id")
-        names = data.get("spoken_names")
-        if not isinstance(routine_id, str) or not routine_id:
-            raise ValueError(f"{routine_file}: 'id' must be a non-empty string")
-        if (
-            not isinstance(names, list)
-            or not names
-            or not all(isinstance(name, str) and name.strip() for name in names)
-        ):
-            raise ValueError(f"{routine_file}: 'spoken_names' must be a non-empty list of strings")
-        routines.append(RoutineNames(id=routine_id, names=tuple(names)))
-    return sorted(routines, key=lambda routine: routine.id)
+    from psoas_release.core.library import check_library
+
+    library, problems = check_library([path])
+    if problems:
+        raise ValueError("\n".join(str(problem) for problem in problems))
+    return sorted((RoutineNames(id=r.id, names=r.spoken_names) for r in library.routines),
+                  key=lambda routine: routine.id)
 
 
 # --------------------------------------------------------------------------- building
@@ -399,10 +391,9 @@ def _check_unique_samples(intents: Iterable[Mapping[str, Any]]) -> None:
     owner: dict[str, str] = {}
     for intent in intents:
         for sample in intent["samples"]:
-            if owner.setdefault(sample.lower(), intent["name"]) != intent["name"]:
-                raise ValueError(
-                    f"sample {sample!r} is in both {owner[sample]} and {intent['name']}"
-                )
+            first = owner.setdefault(sample.lower(), intent["name"])
+            if first != intent["name"]:
+                raise ValueError(f"sample {sample!r} is in both {first} and {intent['name']}")
 
 
 if __name__ == "__main__":

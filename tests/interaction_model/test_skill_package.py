@@ -260,11 +260,12 @@ def test_psoas_is_also_written_as_it_is_heard(intents: dict[str, Any], language_
 
 def test_a_new_routine_file_becomes_a_new_value(tmp_path: Path) -> None:
     shutil.copytree(ROUTINES_DIR, tmp_path, dirs_exist_ok=True)
-    (tmp_path / "three-minute-release.yaml").write_text(
-        "id: three-minute-release\n"
-        "spoken_title: the three minute psoas release\n"
-        "spoken_names: [three minute psoas release, tiny release]\n"
-    )
+    quick = (ROUTINES_DIR / "unlock-psoas-quick-release.yaml").read_text()
+    names = "\n".join(f"  - {name}" for name in ("three minute psoas release", "tiny release"))
+    three = quick.replace("id: unlock-psoas-quick-release", "id: three-minute-release")
+    three = three[: three.index("spoken_names:\n")] + f"spoken_names:\n{names}\n" + three[
+        three.index("catalogue:"):]
+    (tmp_path / "three-minute-release.yml").write_text(three)
     routines = routine_names_from_dir(tmp_path)
     model = build_models(load_source(PACKAGE_DIR / "source.yaml"), routines)["en-US"]
     types = model["interactionModel"]["languageModel"]["types"]
@@ -274,7 +275,7 @@ def test_a_new_routine_file_becomes_a_new_value(tmp_path: Path) -> None:
         "value": "three minute psoas release",
         "synonyms": ["three minute so as release", "three minute soas release", "tiny release"],
     }
-    assert len(routine_type["values"]) == len(list(tmp_path.glob("*.yaml")))
+    assert len(routine_type["values"]) == len(list(tmp_path.glob("*.y*ml")))
 
 
 # ---------------------------------------------------------------- the generator refuses bad input
@@ -314,6 +315,13 @@ def test_tiny_source_builds() -> None:
             "in both",
         ),
         ([{"name": "A", "samples": ["start {routine}"]}], "undeclared slot"),
+        (
+            [{"name": "A", "slots": [{"name": "Routine", "type": "ROUTINE_NAME"}],
+              "samples": ["go {Routine}"]},
+             {"name": "B", "slots": [{"name": "Routine", "type": "ROUTINE_NAME"}],
+              "samples": ["go {Routine}"]}],
+            "in both A and B",
+        ),
         ([{"name": "A", "samples": ["what's next?"]}], "invalid sample"),
         ([{"name": "A", "samples": ["start", "start"]}], "listed twice"),
         (
@@ -341,7 +349,7 @@ def test_bad_invocation_names_are_refused(name: str) -> None:
 
 def test_a_routine_file_without_spoken_names_is_refused(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("id: broken\n")
-    with pytest.raises(ValueError, match="spoken_names"):
+    with pytest.raises(ValueError, match=r"broken.yaml:1:1: spoken_names: is required"):
         routine_names_from_dir(tmp_path)
 
 
