@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,8 +27,6 @@ from tests.storage.storage_backends import (
 )
 
 USER = "amzn1.ask.account.TESTUSER"
-# The skill has 8 s to answer and usually makes two store calls (load, save).
-QUICKLY_S = 3.5
 # Stubbed clients answer before any request is sent.
 UNUSED_ENDPOINT = "http://127.0.0.1:9"
 
@@ -130,12 +127,21 @@ def test_a_server_that_is_not_running_is_a_quick_storage_error(aws_env: None) ->
         "psoas-state", endpoint_url=f"http://127.0.0.1:{free_port()}", region=REGION
     )
 
-    started = time.monotonic()
     with pytest.raises(StorageError):
         store.load(USER)
     with pytest.raises(StorageError):
         store.save(USER, {}, expected_version=None)
-    assert time.monotonic() - started < QUICKLY_S
+
+
+def test_every_call_is_bounded_by_short_timeouts_and_one_retry(aws_env: None) -> None:
+    """The bound that keeps a slow DynamoDB inside Alexa's 8 s: about 1 s a try, two tries.
+    Checked on the client's configuration, not with a clock, so the suite stays
+    deterministic."""
+    store = DynamoDbStateStore("psoas-state", endpoint_url=UNUSED_ENDPOINT, region=REGION)
+    config = store._client.meta.config
+    assert config.connect_timeout == 1.0
+    assert config.read_timeout == 1.0
+    assert config.retries["total_max_attempts"] == 2
 
 
 @pytest.fixture
@@ -147,15 +153,13 @@ def silent_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def test_a_server_that_never_answers_is_a_storage_error_within_the_budget(
+def test_a_server_that_never_answers_is_a_storage_error(
     silent_server: str, aws_env: None
 ) -> None:
     store = DynamoDbStateStore("psoas-state", endpoint_url=silent_server, region=REGION)
 
-    started = time.monotonic()
     with pytest.raises(StorageError, match="timeout"):
         store.load(USER)
-    assert time.monotonic() - started < QUICKLY_S
 
 
 @pytest.fixture(scope="module")
