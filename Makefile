@@ -90,6 +90,9 @@ compile-bytecode: check-artifacts-dir
 		echo "python$(LAMBDA_PYTHON_VERSION) not found: the artifact has no bytecode" >&2; \
 	fi
 
+# An artifact folder must be empty or an earlier artifact (it has ARTIFACT_MARK): the build
+# deletes and installs into it, so pointing it at a folder with other files in it is refused.
+ARTIFACT_MARK := .psoas-release-artifact
 check-artifacts-dir:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; }
 	@mkdir -p "$(ARTIFACTS_DIR)"
@@ -99,6 +102,10 @@ check-artifacts-dir:
 			echo "ARTIFACTS_DIR must not be the source folder $$src" >&2; exit 2; \
 		fi; \
 	done
+	@if [ -n "$$(ls -A "$(ARTIFACTS_DIR)")" ] && [ ! -f "$(ARTIFACTS_DIR)/$(ARTIFACT_MARK)" ]; then \
+		echo "ARTIFACTS_DIR $(ARTIFACTS_DIR) holds other files: use an empty folder" >&2; exit 2; \
+	fi
+	@touch "$(ARTIFACTS_DIR)/$(ARTIFACT_MARK)"
 
 # The handler module, the psoas_release package without its web service and terminal simulator
 # (they need Flask, cryptography and rich, which the artifact leaves out) and the routines with
@@ -107,7 +114,8 @@ check-artifacts-dir:
 # builds them without parsing YAML or loading jsonschema; it is used only while it matches.
 build-sources: check-artifacts-dir
 	@test -f "$(LAMBDA_ENTRY)" || { echo "$(LAMBDA_ENTRY) is missing" >&2; exit 1; }
-	rm -rf "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" "$(ARTIFACTS_DIR)/lambda_function.py"
+	rm -rf "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" \
+		"$(ARTIFACTS_DIR)/lambda_function.py" "$(ARTIFACTS_DIR)/__pycache__"
 	cp "$(LAMBDA_ENTRY)" "$(ARTIFACTS_DIR)/lambda_function.py"
 	cp -R "$(ROOT)/lambda/psoas_release" "$(ARTIFACTS_DIR)/psoas_release"
 	rm -rf "$(ARTIFACTS_DIR)/psoas_release/web" "$(ARTIFACTS_DIR)/psoas_release/simulator"

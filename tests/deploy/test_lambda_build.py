@@ -152,6 +152,21 @@ def test_build_refuses_to_write_into_the_sources() -> None:
     assert "ARTIFACTS_DIR is not set" in result.stderr
 
 
+def test_build_refuses_a_folder_that_holds_other_files_but_rebuilds_its_own(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    (home / "bin").mkdir(parents=True)
+    result = run_make("build-sources", variables={"ARTIFACTS_DIR": home}, check=False)
+    assert result.returncode != 0
+    assert "holds other files" in result.stderr
+    assert (home / "bin").is_dir(), "nothing was deleted"
+    artifact = tmp_path / "artifact"
+    for _ in range(2):
+        run_make("build-sources", variables={"ARTIFACTS_DIR": artifact})
+    assert (artifact / "lambda_function.py").is_file()
+
+
 def test_build_works_from_any_directory(tmp_path: Path) -> None:
     """SAM runs make in a scratch copy of the sources, or in the checkout itself."""
     artifact = tmp_path / "artifact"
