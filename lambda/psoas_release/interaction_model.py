@@ -53,7 +53,9 @@ MODELS_SUBDIR = Path("interactionModels") / "custom"
 
 _ROUTINES_VALUES = "routines"
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*|(?:[a-z]\.)+")
-_SLOT_REF = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+SLOT_REFERENCE = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+"""A slot in a sample, "{routine}": shared with the utterance resolver."""
+_SLOT_REF = SLOT_REFERENCE
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ def write_models(directory: Path, *, routines_dir: Path | None = None) -> list[P
 def check_models(directory: Path, *, routines_dir: Path | None = None) -> list[str]:
     """How the files in ``directory`` differ from a fresh generation; empty when up to date."""
     problems = []
-    for relative, text in _render_dir(directory, routines_dir).items():
+    expected = _render_dir(directory, routines_dir)
+    for relative, text in expected.items():
         target = directory / relative
         if not target.is_file():
             problems.append(f"{relative}: missing")
@@ -218,7 +221,7 @@ def check_models(directory: Path, *, routines_dir: Path | None = None) -> list[s
             problems.append(f"{relative}: out of date\n{excerpt}")
     problems.extend(
         f"{stale}: not generated from the source (remove it)"
-        for stale in _unexpected_models(directory, _render_dir(directory, routines_dir))
+        for stale in _unexpected_models(directory, expected)
     )
     return problems
 

@@ -287,7 +287,8 @@ def make_preview(library: RoutineLibrary, routine: Routine, output: Path, speak:
 
 
 def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
+    """'1:59.9', '2:00.0': rounded to tenths first, so 119.96 s is never '1:60.0'."""
+    minutes, rest = divmod(round(seconds, 1), 60)
     return f"{int(minutes)}:{rest:04.1f}"
 
 

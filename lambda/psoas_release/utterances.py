@@ -38,7 +38,12 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, SOURCE_FILE, load_source
+from psoas_release.interaction_model import (
+    DEFAULT_PACKAGE_DIR,
+    SLOT_REFERENCE,
+    SOURCE_FILE,
+    load_source,
+)
 
 __all__ = [
     "FALLBACK_INTENT",
@@ -77,7 +82,7 @@ _SMALL_NUMBERS = (
     *("eighteen", "nineteen"),
 )
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_SLOT_REF = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+_SLOT_REF = SLOT_REFERENCE
 
 
 class Kind(StrEnum):

@@ -77,9 +77,6 @@ class Playback:
     def playing(self, now: float) -> bool:
         return self.starts_at <= now < self.ends_at
 
-    def finished(self, now: float) -> bool:
-        return now >= self.ends_at
-
     def stop(self, at: float) -> None:
         """Cut the speech at `at` (the wake word): nothing after it is ever heard."""
         if self.stopped_at is None or at < self.stopped_at:

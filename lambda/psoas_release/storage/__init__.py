@@ -20,7 +20,7 @@ from psoas_release.storage.base import (
     StorageError,
     StoredState,
     check_user_id,
-    decode_state,
+    decode_record,
     encode_state,
     next_version,
 )
@@ -82,9 +82,7 @@ class MemoryStateStore:
         if record is None:
             return None
         text, version = record
-        return StoredState(
-            data=decode_state(text, user_id=user_id, version=version), version=version
-        )
+        return decode_record(text, user_id=user_id, version=version, stored_version=version)
 
     def save(self, user_id: str, data: dict[str, Any], expected_version: int | None) -> int:
         check_user_id(user_id)
