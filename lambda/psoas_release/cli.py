@@ -7,6 +7,7 @@ without a terminal.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -64,9 +65,14 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    skill_id = args.skill_id or os.environ.get("SKILL_ID") or None
+    if skill_id is None and not args.no_verify:
+        print("psoas-release serve: no skill id to check requests against: pass --skill-id or "
+              "set SKILL_ID (--no-verify is for local tunnels only)", file=sys.stderr)
+        return 2
     from psoas_release.web import serve
 
-    serve(host=args.host, port=args.port, verify=not args.no_verify)
+    serve(host=args.host, port=args.port, verify=not args.no_verify, skill_id=skill_id)
     return 0
 
 
@@ -93,8 +99,8 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _speed(text: str) -> float:
     value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number, 0 or more, not {text}")
     return value
 
 
@@ -124,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the skill as a web endpoint (POST /)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--skill-id", metavar="ID",
+                       help="the skill whose requests are answered; others get 400 "
+                            "(default: $SKILL_ID; required unless --no-verify)")
     serve.add_argument("--no-verify", action="store_true",
                        help="skip Alexa request verification (local tunnels only)")
     serve.set_defaults(run=_serve)

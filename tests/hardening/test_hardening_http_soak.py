@@ -8,6 +8,7 @@ The measurements are printed and written to /tmp/psoas-release-http-soak-<reques
 from __future__ import annotations
 
 import gc
+import http.client
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import os
 import platform
 import resource
 import time
+import urllib.error
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,7 +49,8 @@ def rss_mb() -> float:
 
 
 class CountingFetch:
-    """Serves the good bundle at CERT_URL and fails everywhere else; keeps counts, not lists."""
+    """Serves the good bundle at CERT_URL and refuses everywhere else as S3 does a missing
+    object (403, a definite failure); keeps counts, not lists."""
 
     def __init__(self, bundle: bytes) -> None:
         self.bundle = bundle
@@ -58,7 +61,7 @@ class CountingFetch:
             self.counts["good"] += 1
             return self.bundle
         self.counts["bad"] += 1
-        raise ConnectionError("no such object")
+        raise urllib.error.HTTPError(url, 403, "Forbidden", http.client.HTTPMessage(), None)
 
 
 @dataclass
@@ -116,6 +119,12 @@ def request_mix(pki: Pki) -> list[tuple[str, int, Send]]:
             "url_breaks_rules",
             400,
             lambda c, i: post(c, launches[0], with_url(f"https://evil{i}.example/echo.api/x.pem")),
+        ),
+        (
+            # S3 ignores queries, so each would fetch the real certificate under a new key.
+            "url_with_query",
+            400,
+            lambda c, i: post(c, launches[0], with_url(f"{CERT_URL}?x={i}")),
         ),
         (
             "url_fails_fetch",

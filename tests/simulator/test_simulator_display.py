@@ -73,8 +73,11 @@ def test_skill_words_are_never_read_as_markup() -> None:
     assert "[bold]x[/bold]" in console.file.getvalue()  # type: ignore[attr-defined]
 
 
-def test_a_negative_speed_is_refused_by_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("speed", ["-1", "inf", "nan"])
+def test_a_speed_that_is_not_a_finite_number_of_0_or_more_is_refused_by_the_cli(
+    capsys: pytest.CaptureFixture[str], speed: str
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["simulate", "--speed", "-1"])
+        main(["simulate", "--speed", speed])
     assert exit_info.value.code == 2
-    assert "must be 0 or more" in capsys.readouterr().err
+    assert "must be a number, 0 or more" in capsys.readouterr().err

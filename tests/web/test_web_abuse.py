@@ -3,11 +3,14 @@ bad certificate URLs, and many threads at once. Nothing here goes online."""
 
 from __future__ import annotations
 
+import http.client
 import io
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from alexa_pki import CERT_URL, FakeFetch
@@ -16,7 +19,11 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from psoas_release.web import create_app
 from psoas_release.web.app import MAX_BODY_BYTES
-from psoas_release.web.verification import VerificationError, urllib_fetch
+from psoas_release.web.verification import (
+    TRANSIENT_FAILURE_TTL,
+    VerificationError,
+    urllib_fetch,
+)
 
 
 def reason_of(verifier, headers, body) -> str:
@@ -58,6 +65,12 @@ def stalled(pki, make_verifier):
 # --- slow and failing fetches -------------------------------------------------------------
 
 
+def join_fetch_threads() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "certificate-fetch":
+            thread.join(5)
+
+
 def test_a_stalled_fetch_is_given_up_at_the_timeout(pki, make_verifier, make_body, stalled):
     harness = make_verifier(fetch_timeout=0.1)
     harness.verifier._fetch = stalled  # the stalled download replaces the fake one
@@ -65,12 +78,116 @@ def test_a_stalled_fetch_is_given_up_at_the_timeout(pki, make_verifier, make_bod
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
     assert not stalled.finished.is_set()  # the request did not wait for the download
 
-    # Remembered: the next requests naming that URL are refused without another download.
+    # Remembered briefly: the next requests naming that URL are refused without a download.
     for _ in range(5):
         assert reason_of(harness.verifier, pki.headers(body), body) == (
             "certificate fetch timed out"
         )
     assert stalled.calls == [CERT_URL]
+
+    # A timeout is transient: once the short TTL is over, the URL is fetched again.
+    stalled.release.set()
+    join_fetch_threads()
+    harness.clock.advance(TRANSIENT_FAILURE_TTL)
+    body = make_body(timestamp=harness.clock.now)
+    harness.verifier.verify(pki.headers(body), body)
+    assert stalled.calls == [CERT_URL, CERT_URL]
+
+
+def http_error(code: int) -> urllib.error.HTTPError:
+    return urllib.error.HTTPError(CERT_URL, code, "status", http.client.HTTPMessage(), None)
+
+
+TRANSIENT_ERRORS: dict[str, Callable[[], Exception]] = {
+    "timeout": lambda: TimeoutError("timed out"),
+    "connection-refused": lambda: ConnectionRefusedError("refused"),
+    "connection-reset": lambda: ConnectionResetError("reset"),
+    "dns": lambda: urllib.error.URLError(OSError("name or service not known")),
+    "remote-disconnected": lambda: http.client.RemoteDisconnected("closed"),
+    "incomplete-read": lambda: http.client.IncompleteRead(b"partial"),
+    "http-500": lambda: http_error(500),
+    "http-503": lambda: http_error(503),
+}
+
+DEFINITE_FAILURES: dict[str, tuple[str, str | Callable[[], Exception | bytes]]] = {
+    "http-403": ("certificate fetch failed", lambda: http_error(403)),
+    "http-404": ("certificate fetch failed", lambda: http_error(404)),
+    "redirect-refused": ("certificate fetch failed", lambda: http_error(301)),
+    "oversize-download": ("certificate fetch failed", lambda: ValueError("larger than 64 KiB")),
+    "oversize-bundle": ("certificate bundle too large", lambda: b"\n" * 70_000),
+    "unparseable": ("certificate bundle unparseable", "malformed"),
+    "invalid-chain": ("certificate chain invalid", "untrusted"),
+    "wrong-san": ("certificate chain invalid", "wrong_san"),
+    "wildcard-san": ("certificate SAN lacks echo-api.amazon.com", "wildcard_san"),
+}
+
+
+@pytest.mark.parametrize("name", TRANSIENT_ERRORS)
+def test_a_transient_fetch_failure_is_remembered_only_for_a_moment(
+    pki, make_verifier, make_body, name
+):
+    harness = make_verifier(TRANSIENT_ERRORS[name]())
+    body = make_body()
+    for _ in range(3):
+        assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch failed"
+    assert harness.fetch.calls == [CERT_URL]
+
+    # S3 is back: the next request after the short TTL fetches again and passes.
+    harness.fetch.default = pki.bundles["good"]
+    harness.clock.advance(TRANSIENT_FAILURE_TTL - timedelta(milliseconds=1))
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch failed"
+    harness.clock.advance(timedelta(milliseconds=1))
+    body = make_body(timestamp=harness.clock.now)
+    harness.verifier.verify(pki.headers(body), body)
+    assert harness.fetch.calls == [CERT_URL, CERT_URL]
+
+
+@pytest.mark.parametrize("name", DEFINITE_FAILURES)
+def test_a_definite_failure_is_remembered_for_the_long_ttl(pki, make_verifier, make_body, name):
+    reason, failure = DEFINITE_FAILURES[name]
+    harness = make_verifier(failure if isinstance(failure, str) else failure())
+    body = make_body()
+    assert reason_of(harness.verifier, pki.headers(body), body) == reason
+
+    harness.fetch.default = pki.bundles["good"]
+    harness.clock.advance(timedelta(seconds=29))
+    body = make_body(timestamp=harness.clock.now)
+    assert reason_of(harness.verifier, pki.headers(body), body) == reason
+    assert harness.fetch.calls == [CERT_URL]
+
+    harness.clock.advance(timedelta(seconds=1))
+    body = make_body(timestamp=harness.clock.now)
+    harness.verifier.verify(pki.headers(body), body)
+    assert harness.fetch.calls == [CERT_URL, CERT_URL]
+
+
+def test_the_transient_failure_ttl_is_configurable(pki, make_verifier, make_body):
+    harness = make_verifier(ConnectionError("down"), transient_failure_ttl=timedelta(seconds=10))
+    body = make_body()
+    reason_of(harness.verifier, pki.headers(body), body)
+    harness.fetch.default = pki.bundles["good"]
+    harness.clock.advance(timedelta(seconds=5))
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch failed"
+    harness.clock.advance(timedelta(seconds=5))
+    body = make_body(timestamp=harness.clock.now)
+    harness.verifier.verify(pki.headers(body), body)
+    assert harness.fetch.calls == [CERT_URL, CERT_URL]
+
+
+def test_one_s3_hiccup_refuses_requests_for_seconds_not_half_a_minute(
+    pki, make_verifier, make_body
+):
+    harness = make_verifier(http_error(503))
+    client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
+    body = make_body()
+    assert client.post("/", data=body, headers=pki.headers(body)).status_code == 400
+
+    harness.fetch.default = pki.bundles["good"]
+    harness.clock.advance(TRANSIENT_FAILURE_TTL)
+    body = make_body(timestamp=harness.clock.now)
+    reply = client.post("/", data=body, headers=pki.headers(body))
+    assert reply.status_code != 400  # verified; the empty skill's own answer is not the point
+    assert harness.fetch.calls == [CERT_URL, CERT_URL]
 
 
 def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, make_body, stalled):
@@ -87,9 +204,7 @@ def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, mak
 
     # "Busy" is not the URL's fault, so it is not remembered: once the slot frees, it is fetched.
     stalled.release.set()
-    for thread in threading.enumerate():
-        if thread.name == "certificate-fetch":
-            thread.join(5)
+    join_fetch_threads()
     harness.verifier.verify(headers, body)
     assert stalled.calls == [CERT_URL, other]
 
@@ -177,6 +292,49 @@ def test_many_distinct_bad_urls_keep_the_caches_bounded_and_the_good_cert(
     harness.verifier.verify(pki.headers(body), body)  # the good certificate was not evicted
     assert harness.fetch.calls.count(CERT_URL) == 1
     assert harness.verifier.cache_sizes() == {"trusted": 1, "failures": 8, "in_flight": 0}
+
+
+def test_a_flood_of_query_string_variants_costs_no_fetch_and_keeps_the_real_cert(
+    pki, make_verifier, make_body
+):
+    # S3 ignores a query string, so each variant would fetch the real certificate under a
+    # new cache key; the fake fetch serves the good bundle for every URL to match.
+    harness = make_verifier(cache_size=64)
+    body = make_body()
+    harness.verifier.verify(pki.headers(body), body)
+    assert harness.fetch.calls == [CERT_URL]
+
+    forged = pki.sign(body, key=pki.other_key)  # the attacker cannot sign as Amazon
+    for n in range(200):
+        headers = {"SignatureCertChainUrl": f"{CERT_URL}?x={n}", "Signature-256": forged}
+        assert reason_of(harness.verifier, headers, body) == (
+            "certificate URL has a query or fragment"
+        )
+    assert harness.fetch.calls == [CERT_URL]
+    assert harness.verifier.cache_sizes() == {"trusted": 1, "failures": 0, "in_flight": 0}
+
+    harness.verifier.verify(pki.headers(body), body)  # still served from the cache
+    assert harness.fetch.calls == [CERT_URL]
+
+
+def test_percent_escaped_variants_of_the_real_path_cost_no_fetch(pki, make_verifier, make_body):
+    harness = make_verifier()
+    body = make_body()
+    forged = pki.sign(body, key=pki.other_key)
+    path = CERT_URL.removeprefix("https://s3.amazonaws.com")
+    variants = [
+        "https://s3.amazonaws.com"
+        + path[:i]
+        + "".join(f"%{ord(c):02{case}}" for c in path[i : i + 1])
+        + path[i + 1 :]
+        for i in range(1, len(path))
+        for case in ("x", "X")
+    ]
+    for url in variants:
+        headers = {"SignatureCertChainUrl": url, "Signature-256": forged}
+        assert "certificate URL" in reason_of(harness.verifier, headers, body)
+    assert harness.fetch.calls == []
+    assert harness.verifier.cache_sizes() == {"trusted": 0, "failures": 0, "in_flight": 0}
 
 
 # --- many threads at once -----------------------------------------------------------------

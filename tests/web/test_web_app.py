@@ -10,7 +10,7 @@ import sys
 import types
 
 import pytest
-from alexa_pki import CERT_URL, SKILL_ID
+from alexa_pki import CERT_URL, NOW, SKILL_ID
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
@@ -18,6 +18,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from psoas_release import cli
 from psoas_release.alexa import skill as skill_module
 from psoas_release.alexa.skill import FAILED_REQUEST
 from psoas_release.web import create_app
@@ -107,14 +108,40 @@ def test_a_bad_signature_is_refused_and_the_reason_stays_in_the_log(pki, client,
     assert "signature mismatch" in caplog.text
 
 
-def test_a_request_for_another_skill_is_refused(pki, client, make_body):
+def test_a_request_for_another_skill_is_refused(pki, client, make_body, caplog):
     body = make_body(application_id="amzn1.ask.skill.someone-else")
-    assert post(client, body, pki.headers(body)).status_code == 400
+    with caplog.at_level(logging.WARNING, logger=APP_LOGGER):
+        reply = post(client, body, pki.headers(body))
+    assert reply.status_code == 400
+    assert reply.get_json() == {"error": "request verification failed"}
+    assert "failed verification: application id mismatch" in caplog.text
 
 
-def test_a_signed_body_that_is_not_an_envelope_is_refused(pki, client):
-    body = json.dumps({"request": "nope"}).encode()
-    assert post(client, body, pki.headers(body)).status_code == 400
+@pytest.mark.parametrize(
+    "alexa_request",
+    [
+        {},  # no type
+        {"type": 42},
+        {"type": None},
+        {"type": ["LaunchRequest"]},
+    ],
+)
+def test_a_signed_fresh_body_whose_request_is_malformed_is_refused(
+    pki, client, caplog, alexa_request
+):
+    # Everything the verifier looks at is right, so only the envelope check can refuse it.
+    document = {
+        "version": "1.0",
+        "context": {"System": {"application": {"applicationId": SKILL_ID}}},
+        "request": {**alexa_request, "timestamp": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    }
+    body = json.dumps(document).encode()
+    with caplog.at_level(logging.WARNING, logger=APP_LOGGER):
+        reply = post(client, body, pki.headers(body))
+    assert reply.status_code == 400
+    assert reply.get_json() == {"error": "malformed request"}
+    assert "not an Alexa request envelope" in caplog.text
+    assert "failed verification" not in caplog.text
 
 
 def test_a_failing_certificate_fetch_is_a_400_not_a_500(pki, make_verifier, make_body):
@@ -231,17 +258,52 @@ def test_an_explicit_skill_id_wins_over_the_environment(monkeypatch):
     assert app.extensions["psoas_release.verifier"].skill_id == SKILL_ID
 
 
-def test_a_missing_skill_id_is_warned_about(monkeypatch, caplog):
+@pytest.mark.parametrize(("argument", "environment"), [(None, None), (None, ""), ("", None)])
+def test_verification_without_a_skill_id_is_refused_when_the_app_is_built(
+    monkeypatch, argument, environment
+):
+    if environment is None:
+        monkeypatch.delenv("SKILL_ID", raising=False)
+    else:
+        monkeypatch.setenv("SKILL_ID", environment)
+    with pytest.raises(ValueError, match="set SKILL_ID or pass skill_id"):
+        create_app(tiny_skill(), skill_id=argument)
+
+
+def test_a_missing_skill_id_stops_the_app_before_the_skill_is_built(monkeypatch):
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    monkeypatch.setattr(
+        "psoas_release.web.app._load_default_skill", lambda: pytest.fail("skill built")
+    )
+    with pytest.raises(ValueError, match="allow_any_skill"):
+        create_app()
+
+
+def test_any_skill_must_be_allowed_explicitly_and_is_warned_about(monkeypatch, caplog):
     monkeypatch.delenv("SKILL_ID", raising=False)
     with caplog.at_level(logging.WARNING, logger=APP_LOGGER):
-        app = create_app(tiny_skill())
+        app = create_app(tiny_skill(), allow_any_skill=True)
     assert app.extensions["psoas_release.verifier"].skill_id is None
     assert "application id is not checked" in caplog.text
+    assert "trying things out only" in caplog.text
 
 
-def test_a_verifier_and_a_skill_id_together_are_ambiguous(pki):
-    with pytest.raises(ValueError):
-        create_app(tiny_skill(), skill_id=SKILL_ID, verifier=RequestVerifier(roots=[pki.root]))
+def test_a_configured_skill_id_is_checked_even_when_any_skill_is_allowed(monkeypatch):
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    app = create_app(tiny_skill(), allow_any_skill=True)
+    assert app.extensions["psoas_release.verifier"].skill_id == SKILL_ID
+
+
+def test_without_verification_no_skill_id_is_needed(monkeypatch):
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    assert create_app(tiny_skill(), verify=False).extensions["psoas_release.verifier"] is None
+
+
+@pytest.mark.parametrize("option", [{"skill_id": SKILL_ID}, {"allow_any_skill": True}])
+def test_a_verifier_and_skill_options_together_are_ambiguous(pki, option):
+    verifier = RequestVerifier(skill_id=SKILL_ID, roots=[pki.root])
+    with pytest.raises(ValueError, match="RequestVerifier you supply"):
+        create_app(tiny_skill(), verifier=verifier, **option)
 
 
 def test_without_a_skill_the_products_skill_is_built(monkeypatch):
@@ -306,3 +368,50 @@ def test_serve_runs_the_app_it_builds(monkeypatch):
     monkeypatch.setattr(Flask, "run", lambda self, **options: runs.append(options))
     web_app.serve("0.0.0.0", 9000, verify=False)
     assert runs == [{"host": "0.0.0.0", "port": 9000}]
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """`psoas-release serve` with Flask's server replaced: records what each run would serve."""
+    from flask import Flask
+
+    from psoas_release.web import app as web_app
+
+    runs: list[dict[str, object]] = []
+
+    def run(self, **options):
+        runs.append({**options, "verifier": self.extensions["psoas_release.verifier"]})
+
+    monkeypatch.setattr(web_app, "_load_default_skill", tiny_skill)
+    monkeypatch.setattr(Flask, "run", run)
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    return runs
+
+
+def test_serve_without_a_skill_id_exits_2_with_one_line(served, capsys):
+    assert cli.main(["serve"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("psoas-release serve: no skill id")
+    assert "--skill-id" in captured.err and "SKILL_ID" in captured.err
+    assert served == []
+
+
+def test_serve_checks_the_skill_id_given_on_the_command_line(served, monkeypatch):
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.from-env")
+    assert cli.main(["serve", "--port", "9000", "--skill-id", SKILL_ID]) == 0
+    assert [(run["port"], run["verifier"].skill_id) for run in served] == [(9000, SKILL_ID)]
+
+
+def test_serve_takes_the_skill_id_from_the_environment(served, monkeypatch):
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    assert cli.main(["serve"]) == 0
+    assert [run["verifier"].skill_id for run in served] == [SKILL_ID]
+
+
+def test_serve_without_verification_needs_no_skill_id(served, caplog):
+    with caplog.at_level(logging.WARNING, logger=APP_LOGGER):
+        assert cli.main(["serve", "--no-verify"]) == 0
+    assert [run["verifier"] for run in served] == [None]
+    assert "verification is DISABLED" in caplog.text

@@ -70,7 +70,9 @@ def test_an_unparseable_bundle_is_refused(pki, make_verifier, make_body, bundle)
 
 
 def test_the_shipped_amazon_roots_do_not_trust_a_private_pki(pki, make_body, clock):
-    verifier = RequestVerifier(fetch=lambda url: pki.bundles["good"], clock=clock)
+    verifier = RequestVerifier(
+        skill_id=SKILL_ID, fetch=lambda url: pki.bundles["good"], clock=clock
+    )
     body = make_body()
     with pytest.raises(VerificationError, match="chain invalid"):
         verifier.verify(pki.headers(body), body)
@@ -208,10 +210,27 @@ def test_a_request_with_no_application_id_is_refused_when_one_is_configured(
     assert reason_of(harness, pki.headers(body), body) == "application id mismatch"
 
 
-def test_without_a_configured_skill_id_any_application_id_passes(pki, make_verifier, make_body):
-    harness = make_verifier(skill_id=None)
+@pytest.mark.parametrize("skill_id", [None, ""])
+def test_a_verifier_without_a_skill_id_is_refused(pki, make_verifier, skill_id):
+    with pytest.raises(ValueError, match="skill id is required"):
+        make_verifier(skill_id=skill_id)
+
+
+def test_any_application_id_passes_only_when_any_skill_is_allowed_explicitly(
+    pki, make_verifier, make_body
+):
+    harness = make_verifier(skill_id=None, allow_any_skill=True)
+    assert harness.verifier.skill_id is None
     body = make_body(application_id="amzn1.ask.skill.anything")
     harness.verifier.verify(pki.headers(body), body)
+
+
+def test_allowing_any_skill_does_not_stop_a_configured_id_being_checked(
+    pki, make_verifier, make_body
+):
+    harness = make_verifier(allow_any_skill=True)
+    body = make_body(application_id="amzn1.ask.skill.someone-else")
+    assert reason_of(harness, pki.headers(body), body) == "application id mismatch"
 
 
 # --- the certificate URL ------------------------------------------------------------------
@@ -224,6 +243,8 @@ def test_without_a_configured_skill_id_any_application_id_passes(pki, make_verif
         "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
         "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
         "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem",
+        "https://S3.amazonaws.com:443/echo.api/./echo-api-cert.pem",
+        " https://s3.amazonaws.com/echo.api/echo-api-cert.pem ",
     ],
 )
 def test_amazons_valid_certificate_urls_are_fetched_in_normal_form(
@@ -250,6 +271,29 @@ def test_amazons_valid_certificate_urls_are_fetched_in_normal_form(
         "https://s3.amazonaws.com.evil.example/echo.api/echo-api-cert.pem",
         "https://s3.amazonaws.com:notaport/echo.api/echo-api-cert.pem",
         "s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        # A query, a fragment or a percent-escape: S3 would serve the real certificate under
+        # each of these, so each would be a fresh cache key for the same file.
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?x=1",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem#x",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem#",
+        "https://s3.amazonaws.com?/echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/%65cho-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert%2Epem",
+        "https://s3.amazonaws.com/%65cho.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem%00",
+        # Not one plain file name straight under /echo.api/.
+        "https://s3.amazonaws.com/echo.api/",
+        "https://s3.amazonaws.com/echo.api",
+        "https://s3.amazonaws.com/echo.api/sub/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api//echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem/",
+        "https://s3.amazonaws.com/echo.api/echo api cert.pem",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem;x=1",
+        "https://s3.amazonaws.com/echo.api/echo\\api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/a/..",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem/.",
+        "https://s3.amazonaws.com/echo.api/\u00e9cho-api-cert.pem",
     ],
 )
 def test_other_certificate_urls_are_refused_without_fetching(pki, make_verifier, make_body, url):
@@ -265,11 +309,14 @@ def test_other_certificate_urls_are_refused_without_fetching(pki, make_verifier,
         ("/echo.api/./x.pem", "/echo.api/x.pem"),
         ("/a/b/../../echo.api/x.pem", "/echo.api/x.pem"),
         ("/../echo.api/x.pem", "/echo.api/x.pem"),
-        ("/echo.api/a/..", "/echo.api/"),
+        ("/echo.api/a/../x.pem", "/echo.api/x.pem"),
+        ("/echo.api/./../echo.api/x.pem", "/echo.api/x.pem"),
     ],
 )
 def test_dot_segments_are_removed_as_rfc_3986_says(path, expected):
-    assert canonical_cert_url(f"https://s3.amazonaws.com{path}").endswith(expected)
+    assert canonical_cert_url(f"https://s3.amazonaws.com{path}") == (
+        f"https://s3.amazonaws.com{expected}"
+    )
 
 
 def test_a_bad_url_is_reported_before_a_bad_signature(pki, make_verifier, make_body):
@@ -372,10 +419,14 @@ def test_the_certificate_cache_is_bounded(pki, make_verifier, make_body):
 
 
 def test_a_verifier_needs_roots_and_a_cache(pki):
-    with pytest.raises(ValueError):
-        RequestVerifier(roots=[])
-    with pytest.raises(ValueError):
-        RequestVerifier(roots=[pki.root], cache_size=0)
+    with pytest.raises(ValueError, match="root"):
+        RequestVerifier(skill_id=SKILL_ID, roots=[])
+    with pytest.raises(ValueError, match="cache_size"):
+        RequestVerifier(skill_id=SKILL_ID, roots=[pki.root], cache_size=0)
+    with pytest.raises(ValueError, match="TTL"):
+        RequestVerifier(
+            skill_id=SKILL_ID, roots=[pki.root], transient_failure_ttl=timedelta(seconds=-1)
+        )
 
 
 # --- the default fetch, with urllib's opener replaced so nothing leaves the machine --------

@@ -65,17 +65,29 @@ def create_app(
     path: str = "/",
     skill_id: str | None = None,
     verifier: RequestVerifier | None = None,
+    allow_any_skill: bool = False,
 ) -> Flask:
     """Builds the Flask app that answers Alexa on POST `path`.
 
     `skill` defaults to `psoas_release.alexa.skill.build_skill()`. With `verify` on, every
     request passes `verifier` (default: a `RequestVerifier` for `skill_id`, else the
-    `SKILL_ID` environment variable) or is answered 400. `verify=False` is for local tests
-    through a tunnel or the CLI only; Amazon refuses to certify an endpoint that does not
-    verify.
+    `SKILL_ID` environment variable) or is answered 400. Without a skill id this raises
+    `ValueError`, since any skill's requests would pass; `allow_any_skill=True` accepts them
+    anyway, for trying things out only, never for an endpoint Alexa really calls.
+    `verify=False` is for local tests through a tunnel or the CLI only; Amazon refuses to
+    certify an endpoint that does not verify.
     """
-    if verifier is not None and skill_id is not None:
-        raise ValueError("pass skill_id to the RequestVerifier you supply, not to create_app")
+    if verifier is not None and (skill_id is not None or allow_any_skill):
+        raise ValueError(
+            "pass skill_id or allow_any_skill to the RequestVerifier you supply, "
+            "not to create_app"
+        )
+    configured_id = (skill_id if skill_id is not None else os.environ.get("SKILL_ID")) or None
+    if verify and verifier is None and configured_id is None and not allow_any_skill:
+        raise ValueError(
+            "Alexa request verification needs the skill id to check requests against: "
+            "set SKILL_ID or pass skill_id (allow_any_skill=True is for trying things out only)"
+        )
     # Imported here, not at the top: importing the web package must not load the skill.
     from psoas_release.alexa.skill import RequestRefused, invoke_skill
 
@@ -86,11 +98,13 @@ def create_app(
     active_verifier: RequestVerifier | None = None
     if verify:
         if verifier is None:
-            configured_id = skill_id if skill_id is not None else os.environ.get("SKILL_ID")
-            verifier = RequestVerifier(skill_id=configured_id or None)
+            verifier = RequestVerifier(skill_id=configured_id, allow_any_skill=allow_any_skill)
         active_verifier = verifier
         if active_verifier.skill_id is None:
-            log.warning("No skill id configured (SKILL_ID): the application id is not checked.")
+            log.warning(
+                "No skill id configured (allow_any_skill): the application id is not checked. "
+                "For trying things out only."
+            )
     else:
         log.warning(
             "!!! Alexa request verification is DISABLED: anyone can call this endpoint. "
@@ -148,11 +162,15 @@ def create_app(
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, verify: bool = True) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, verify: bool = True, skill_id: str | None = None
+) -> None:
     """Runs the endpoint on Flask's development server, for `psoas-release serve`.
 
-    Alexa only calls HTTPS endpoints on port 443, so put this behind a TLS-terminating
-    reverse proxy, or use a production WSGI server with `create_app()` as the application.
+    `skill_id` defaults to the `SKILL_ID` environment variable; with `verify` on, one of them
+    is required (see `create_app`). Alexa only calls HTTPS endpoints on port 443, so put this
+    behind a TLS-terminating reverse proxy, or use a production WSGI server with `create_app()`
+    as the application.
     """
-    app = create_app(verify=verify)
+    app = create_app(verify=verify, skill_id=skill_id)
     app.run(host=host, port=port)

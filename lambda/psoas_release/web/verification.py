@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http.client
 import json
 import logging
+import re
 import threading
 import time
 import urllib.error
@@ -49,7 +51,8 @@ CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 ECHO_API_DOMAIN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
-CERT_PATH_PREFIX = "/echo.api/"
+# What the path must be once dot segments are removed: one file name straight under echo.api.
+_CERT_PATH = re.compile(r"/echo\.api/[A-Za-z0-9._-]+")
 
 TIMESTAMP_TOLERANCE = timedelta(seconds=150)
 SKILL_EVENT_TOLERANCE = timedelta(seconds=3600)
@@ -59,6 +62,11 @@ MAX_CERT_BYTES = 64 * 1024
 # Alexa waits 8 s for an answer; a cold certificate fetch may use at most this much of it.
 FETCH_TIMEOUT_S = 5.0
 MAX_CONCURRENT_FETCHES = 4
+# How long a failure is remembered: a definite one (the bytes or the URL are wrong) for the
+# long TTL, a transient one (timeout, network error, HTTP 5xx) only for a moment, so one S3
+# hiccup does not refuse every Alexa request for half a minute.
+FAILURE_TTL = timedelta(seconds=30)
+TRANSIENT_FAILURE_TTL = timedelta(seconds=2)
 _SHARED_FETCH_GRACE_S = 0.5
 
 Clock = Callable[[], datetime]
@@ -161,12 +169,22 @@ def _remove_dot_segments(path: str) -> str:
 def canonical_cert_url(url: str) -> str:
     """Applies Amazon's rules for `SignatureCertChainUrl` and returns the URL to fetch.
 
-    Rules: scheme https, host s3.amazonaws.com (any case), port 443 if given, and a path that
-    starts with `/echo.api/` (exact case) once dot segments are removed. The returned URL is
-    the normalised one, so what is fetched is exactly what was checked.
+    Amazon's rules: scheme https, host s3.amazonaws.com (any case), port 443 if given, and a
+    path that starts with `/echo.api/` (exact case) once dot segments are removed. The
+    returned URL is the normalised one, so what is fetched is exactly what was checked.
+
+    Stricter than Amazon's wording, because the result is also the cache key and this runs
+    before the signature check: a query, a fragment or any percent-escape is refused, and the
+    path must come down to one file name (letters, digits, `.`, `_`, `-`) under `/echo.api/`.
+    Otherwise S3, which ignores queries and decodes escapes, would serve the real certificate
+    under endlessly many keys, and unsigned requests could each cost a fetch and push the
+    real certificate out of the cache. Amazon's own URLs have none of these.
     """
+    text = url.strip()
+    if "?" in text or "#" in text:
+        raise VerificationError("certificate URL has a query or fragment")
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
         raise VerificationError("certificate URL unparseable") from exc
@@ -178,16 +196,12 @@ def canonical_cert_url(url: str) -> str:
         raise VerificationError("certificate URL host not allowed")
     if port is not None and port != 443:
         raise VerificationError("certificate URL port not allowed")
-    raw_path = parts.path
-    lowered = raw_path.lower()
-    if "%2f" in lowered or "%5c" in lowered or "\\" in raw_path:
-        raise VerificationError("certificate URL path has encoded separators")
-    # %2E is an unreserved character in disguise (RFC 3986 6.2.2.2): decode before judging.
-    path = _remove_dot_segments(raw_path.replace("%2e", ".").replace("%2E", "."))
-    if not path.startswith(CERT_PATH_PREFIX):
+    if "%" in parts.path:
+        raise VerificationError("certificate URL path has percent-escapes")
+    path = _remove_dot_segments(parts.path)
+    if not _CERT_PATH.fullmatch(path):
         raise VerificationError("certificate URL path not allowed")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"https://{CERT_HOST}{path}{query}"
+    return f"https://{CERT_HOST}{path}"
 
 
 @dataclass(frozen=True)
@@ -206,32 +220,61 @@ class _FetchBusy(VerificationError):
     """Every fetch slot is taken: the URL is not to blame, so this failure is not remembered."""
 
 
+class _TransientFailure(VerificationError):
+    """The fetch timed out or the network or S3 failed: remembered only for a moment."""
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Whether a fetch error may be gone in a moment: network trouble or an S3 5xx.
+
+    HTTP 4xx (and a refused redirect) mean the URL is wrong; an oversized or non-https
+    download raises ValueError; neither gets better by asking again soon.
+    """
+    if isinstance(error, urllib.error.HTTPError):
+        return error.code >= 500
+    return isinstance(error, OSError | http.client.HTTPException)
+
+
 class RequestVerifier:
     """Runs Amazon's checks on one request: `verify(headers, body)` returns or raises.
 
     Validated signing certificates are cached by URL until the earliest notAfter in their
-    chain; failures are cached for `failure_ttl` so a bad URL cannot trigger a fetch per
-    request. Both caches are LRU-bounded, and separate, so a flood of bad URLs never evicts
-    a good certificate. Concurrent requests naming the same uncached URL share one fetch.
-    A fetch gets `fetch_timeout` seconds, whatever `fetch` does, and at most
-    `max_concurrent_fetches` run at once, so stalled downloads cannot pile up threads.
-    `fetch`, `clock` and `roots` are injectable so tests run offline with their own PKI and
-    time. The verifier is safe to share between threads.
+    chain. Failures are cached so a bad URL cannot trigger a fetch per request: definite ones
+    (invalid chain, unparseable bundle, wrong SAN, HTTP 4xx, oversize) for `failure_ttl`,
+    transient ones (timeout, network error, HTTP 5xx) only for `transient_failure_ttl`, so a
+    passing S3 hiccup is retried soon. Both caches are LRU-bounded, and separate, so a flood
+    of bad URLs never evicts a good certificate. Concurrent requests naming the same uncached
+    URL share one fetch. A fetch gets `fetch_timeout` seconds, whatever `fetch` does, and at
+    most `max_concurrent_fetches` run at once, so stalled downloads cannot pile up threads.
+
+    `skill_id` is required: requests carrying another application id are refused. Only
+    `allow_any_skill=True` lifts that, for trying things out; never in production, where it
+    lets any skill's requests through. `fetch`, `clock` and `roots` are injectable so tests
+    run offline with their own PKI and time. The verifier is safe to share between threads.
     """
 
     def __init__(
         self,
         *,
         skill_id: str | None = None,
+        allow_any_skill: bool = False,
         roots: Sequence[x509.Certificate] | None = None,
         fetch: Fetch | None = None,
         clock: Clock = _utc_now,
         cache_size: int = 64,
-        failure_ttl: timedelta = timedelta(seconds=30),
+        failure_ttl: timedelta = FAILURE_TTL,
+        transient_failure_ttl: timedelta = TRANSIENT_FAILURE_TTL,
         max_cert_bytes: int = MAX_CERT_BYTES,
         fetch_timeout: float = FETCH_TIMEOUT_S,
         max_concurrent_fetches: int = MAX_CONCURRENT_FETCHES,
     ) -> None:
+        if not skill_id and not allow_any_skill:
+            raise ValueError(
+                "a skill id is required to check the application id; "
+                "pass allow_any_skill=True only to try things out"
+            )
+        if failure_ttl < timedelta(0) or transient_failure_ttl < timedelta(0):
+            raise ValueError("failure TTLs must not be negative")
         trusted = list(roots) if roots is not None else load_amazon_roots()
         if not trusted:
             raise ValueError("at least one trusted root is required")
@@ -239,12 +282,13 @@ class RequestVerifier:
             raise ValueError("cache_size must be at least 1")
         if max_concurrent_fetches < 1:
             raise ValueError("max_concurrent_fetches must be at least 1")
-        self.skill_id = skill_id
+        self.skill_id = skill_id or None
         self._store = x509_verification.Store(trusted)
         self._fetch: Fetch = fetch if fetch is not None else urllib_fetch
         self._clock = clock
         self._cache_size = cache_size
         self._failure_ttl = failure_ttl
+        self._transient_failure_ttl = transient_failure_ttl
         self._max_cert_bytes = max_cert_bytes
         self._fetch_timeout = fetch_timeout
         self._fetch_slots = threading.BoundedSemaphore(max_concurrent_fetches)
@@ -314,13 +358,10 @@ class RequestVerifier:
         except _FetchBusy:
             raise
         except VerificationError as exc:
+            transient = isinstance(exc, _TransientFailure)
+            ttl = self._transient_failure_ttl if transient else self._failure_ttl
             with self._lock:
-                _put_bounded(
-                    self._failures,
-                    url,
-                    _Failure(exc.reason, now + self._failure_ttl),
-                    self._cache_size,
-                )
+                _put_bounded(self._failures, url, _Failure(exc.reason, now + ttl), self._cache_size)
             raise
         else:
             with self._lock:
@@ -378,11 +419,18 @@ class RequestVerifier:
             raise _FetchBusy("certificate fetch busy") from exc
         if not finished.wait(max(0.0, deadline - time.monotonic())):
             log.info("certificate fetch for %s exceeded %s s", url, self._fetch_timeout)
-            raise VerificationError("certificate fetch timed out")
+            raise _TransientFailure("certificate fetch timed out")
         result = outcome[0]
         if isinstance(result, Exception):
-            log.info("certificate fetch failed for %s: %r", url, result)
-            raise VerificationError("certificate fetch failed") from result
+            transient = _is_transient(result)
+            log.info(
+                "certificate fetch failed (%s) for %s: %r",
+                "transient" if transient else "definite",
+                url,
+                result,
+            )
+            failure = _TransientFailure if transient else VerificationError
+            raise failure("certificate fetch failed") from result
         return result
 
     def _fetch_and_validate(self, url: str, now: datetime) -> _TrustedLeaf:
