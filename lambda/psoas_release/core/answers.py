@@ -98,7 +98,7 @@ def time_left_answer(timeline: Timeline | None, position_s: float) -> str:
     overall = minutes_phrase(timeline.end_s - position_s)
     span = timeline.hold_at(position_s)
     if span is None:
-        upcoming = next((s for s in timeline.holds if s.start_s > position_s), None)
+        upcoming = timeline.next_hold(position_s)
         if upcoming is None:
             return "We're just finishing."
         hold = seconds_phrase(upcoming.end_s - upcoming.start_s)
@@ -111,12 +111,10 @@ def time_left_answer(timeline: Timeline | None, position_s: float) -> str:
 def whats_next_answer(timeline: Timeline | None, position_s: float) -> str:
     if timeline is None:
         return "We haven't started a routine yet."
-    spans = timeline.holds
     current = timeline.hold_at(position_s)
-    later = [s for s in spans if s.start_s > position_s]
-    if not later:
+    upcoming = timeline.next_hold(position_s)
+    if upcoming is None:
         return "This is the last one. Then we're done."
-    upcoming = later[0]
     same = current is not None and current.movement == upcoming.movement
     return f"Next, {_span_name(timeline, upcoming, same_movement=same)}."
 

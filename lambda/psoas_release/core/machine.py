@@ -195,11 +195,17 @@ def resume_point(timeline: Timeline, position_s: float) -> float:
     return position_s if location.segment.coached else location.segment.start_s
 
 
+def starting_point(timeline: Timeline, state: SessionState) -> float:
+    """Where a routine begins for this person: the safety note until they have heard it."""
+    return timeline.intro_s if state.advisory_heard else 0.0
+
+
 def start_fresh(turn: Turn, lead: str = "", routine: Routine | None = None) -> Outcome:
+    """A new run from the top: only history and preferences carry over from the old one."""
     routine = routine or turn.routine or turn.library.default
+    turn = turn.with_state(turn.state.keep_progress())
     timeline = compile_timeline(routine, turn.state.preferences)
-    from_s = timeline.intro_s if turn.state.advisory_heard else 0.0
-    return coach(turn, from_s, lead, routine)
+    return coach(turn, starting_point(timeline, turn.state), lead, routine)
 
 
 def answer_then_carry_on(turn: Turn, text: str) -> Outcome:
@@ -232,12 +238,12 @@ def launch_fresh(turn: Turn) -> Outcome:
     if turn.state.completed_count or turn.state.completions:
         greeting = streak_greeting(streak(turn.state.completions, turn.today))
         lead = greeting or "Good to have you back."
-    return start_fresh(turn.with_state(turn.state.keep_progress()), lead)
+    return start_fresh(turn, lead)
 
 
 def go_again(turn: Turn) -> Outcome:
     """After finishing: the same routine once more, from the top."""
-    return start_fresh(turn.with_state(turn.state.keep_progress()), "Here we go again.",
+    return start_fresh(turn, "Here we go again.",
                        turn.routine)
 
 
@@ -266,16 +272,16 @@ def start(turn: Turn) -> Outcome:
             return answer_then_carry_on(turn, UNKNOWN_ROUTINE)
         default = turn.library.default
         lead = f"I don't know that routine, so here's {default.spoken_title}."
-        return start_fresh(turn.with_state(turn.state.keep_progress()), lead, default)
+        return start_fresh(turn, lead, default)
     if asked is not None and (turn.routine is None or asked.id != turn.routine.id):
-        return start_fresh(turn.with_state(turn.state.keep_progress()), "", asked)
+        return start_fresh(turn, "", asked)
     if turn.state.phase in {Phase.PAUSED, Phase.OFFERING_RESUME, Phase.COACHING}:
         return resume(turn)
-    return start_fresh(turn.with_state(turn.state.keep_progress()), "", asked)
+    return start_fresh(turn, "", asked)
 
 
 def start_over(turn: Turn) -> Outcome:
-    return start_fresh(turn.with_state(turn.state.keep_progress()), "Starting over.",
+    return start_fresh(turn, "Starting over.",
                        turn.routine)
 
 
@@ -293,8 +299,7 @@ def go_previous(turn: Turn) -> Outcome:
     assert turn.timeline is not None
     steps = turn.timeline.steps
     if turn.position_s < steps[0] - NAVIGATION_TOLERANCE_S:
-        start = turn.timeline.intro_s if turn.state.advisory_heard else 0.0
-        return coach(turn, start, "We're at the start.")
+        return coach(turn, starting_point(turn.timeline, turn.state), "We're at the start.")
     current = max(
         (i for i, s in enumerate(steps) if s <= turn.position_s + NAVIGATION_TOLERANCE_S),
         default=0,
@@ -355,8 +360,7 @@ def yes(turn: Turn) -> Outcome:
 
 def no(turn: Turn) -> Outcome:
     if turn.state.phase is Phase.OFFERING_RESUME:
-        return start_fresh(turn.with_state(turn.state.keep_progress()),
-                           "Okay, starting from the top.", turn.routine)
+        return start_fresh(turn, "Okay, starting from the top.", turn.routine)
     if turn.state.phase is Phase.COACHING and not turn.at_boundary:
         return keep_coaching(turn)
     return stop(turn)

@@ -162,6 +162,10 @@ class Timeline:
         """The hold playing at `position_s`, if one is."""
         return next((h for h in self.holds if h.start_s <= position_s < h.end_s), None)
 
+    def next_hold(self, position_s: float) -> HoldSpan | None:
+        """The first hold that starts after `position_s`, if any is left."""
+        return next((h for h in self.holds if h.start_s > position_s), None)
+
     def hold_span(self, position_s: float) -> tuple[float, float] | None:
         """(start, end) of the hold playing at `position_s`: breathing plus hold segments."""
         hold = self.hold_at(position_s)
