@@ -79,12 +79,12 @@ def scenarios(handler: Handler, model: dict[str, Any]) -> dict[str, dict[str, An
 
     holding = device()
     holding.say("start psoas release")
-    holding.wait_until_heard("Hold.", plus=35)
+    holding.wait_until_heard("starting now.", plus=35)
     replies["form cue mid-hold"] = holding.say("repeat the form cue")
 
     helped = device()
     helped.say("start psoas release")
-    helped.wait_until_heard("Hold.", plus=20)
+    helped.wait_until_heard("One minute, starting now.", plus=20)
     replies["help mid-hold"] = helped.say("help")
 
     replies["list routines"] = device().say("ask psoas release what routines there are")

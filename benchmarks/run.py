@@ -20,13 +20,14 @@ from typing import Any
 from benchmarks import cold
 from benchmarks.common import measured_env, median, percentile, run_child
 from benchmarks.report import Row, markdown_table, ratio_row, text_table
+from psoas_release.core.ssml import MAX_SPEECH_CHARS, TARGET_SPEECH_CHARS
 
 COLD_START_TARGET = 1.10
 WARM_P99_TARGET = 1.5
 VERIFY_TARGET_MS = 0.3
 RSS_TARGET = 1.15
-REPLY_SHARE_TARGET = 0.60
-MAX_SSML_CHARS = 8000
+MAX_SSML_CHARS = MAX_SPEECH_CHARS
+REPLY_SHARE_TARGET = TARGET_SPEECH_CHARS / MAX_SPEECH_CHARS
 MAX_RESPONSE_BYTES = 24 * 1024
 
 

@@ -60,7 +60,7 @@ class Person:
         launch = self.envelopes.launch(self.day)
         response, launch_ms = timed(self.handler, launch)
         self.envelopes.received(launch, response)
-        hold_at = Heard(response).seconds_until("Hold.") + INTO_THE_HOLD_S
+        hold_at = Heard(response).seconds_until("starting now.") + INTO_THE_HOLD_S
         cue = self.envelopes.intent("FormCueIntent", self.day + hold_at)
         cue_response, cue_ms = timed(self.handler, cue)
         self.envelopes.received(cue, cue_response)

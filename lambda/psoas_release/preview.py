@@ -27,7 +27,7 @@ from psoas_release.core.machine import Coach, Event, EventKind
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import WORDS_PER_MINUTE, speaking_seconds, word_count
-from psoas_release.core.speech import lead_seconds, render_reply
+from psoas_release.core.speech import lead_of, render_reply
 from psoas_release.core.ssml import Piece, Silence, Text, pieces_of
 from psoas_release.core.state import SessionState
 from psoas_release.core.timeline import Timeline
@@ -119,7 +119,8 @@ def routine_replies(library: RoutineLibrary, routine: Routine,
         coaching = reply.coaching
         if coaching is None or coaching.reaches_end:
             break
-        now += lead_seconds(reply.lead) + (coaching.until_s - coaching.from_s) + 60.0
+        lead = lead_of(reply)
+        now += lead.words_s + lead.silence_s + (coaching.until_s - coaching.from_s) + 60.0
         state, reply = coach.step(state, Event(EventKind.NEXT), now)
         replies.append(reply)
     return replies
@@ -135,7 +136,8 @@ def place(replies: Sequence[Reply]) -> list[Placed]:
             clock += TURN_GAP_S
         coaching = reply.coaching
         reply_start = clock
-        coaching_start = lead_seconds(reply.lead)
+        lead = lead_of(reply)
+        coaching_start = lead.words_s + lead.silence_s
         for piece in pieces_of(render_reply(reply)):
             position = None
             if coaching is not None:

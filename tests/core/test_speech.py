@@ -50,7 +50,7 @@ def test_each_hold_as_heard_is_within_half_a_second_of_its_figure(any_timeline: 
 
 def test_the_whole_routine_from_one_start_fits_in_one_reply(any_timeline: Timeline) -> None:
     timeline = any_timeline
-    coaching, prompt = plan_coaching(timeline, 0.0, "")
+    coaching, prompt = plan_coaching(timeline, 0.0, Reply())
     assert coaching.reaches_end
     assert prompt == ""
     ssml = render_reply(Reply(coaching=coaching))
@@ -64,7 +64,7 @@ def test_a_routine_that_does_not_fit_splits_at_movement_boundaries(
 ) -> None:
     position, replies = 0.0, 0
     while position < timeline.end_s:
-        coaching, prompt = plan_coaching(timeline, position, "", budget)
+        coaching, prompt = plan_coaching(timeline, position, Reply(), budget)
         ssml = render_reply(Reply(coaching=coaching, prompt=prompt))
         assert len(ssml) <= max(budget, MAX_SPEECH_CHARS // 2)
         assert coaching.until_s in (*timeline.movement_starts, timeline.end_s)
@@ -78,7 +78,7 @@ def test_a_routine_that_does_not_fit_splits_at_movement_boundaries(
 def test_a_lead_is_said_before_coaching_and_a_prompt_after(timeline: Timeline) -> None:
     coaching = Coaching(timeline, timeline.movement_starts[1], timeline.movement_starts[2])
     ssml = render_reply(Reply(lead="Here's the form cue.", coaching=coaching, prompt="Ready?"))
-    assert ssml.startswith('<speak>Here&apos;s the form cue.<break time="0.5s"/>')
+    assert ssml.startswith('<speak>Here&apos;s the form cue.<break time="500ms"/>')
     assert ssml.endswith(" Ready?</speak>")
 
 

@@ -10,6 +10,7 @@ from psoas_release.core.ssml import (
     Text,
     break_seconds,
     escape,
+    pieces_of,
     plain_text,
     render,
     validate,
@@ -36,10 +37,18 @@ def test_adjacent_silences_are_never_adjacent_breaks() -> None:
     assert sum(break_seconds(ssml)) == 5
 
 
-def test_break_durations_use_the_shortest_exact_form() -> None:
+def test_break_durations_are_whole_seconds_or_whole_milliseconds() -> None:
     assert render([Silence(10)]) == '<speak><break time="10s"/></speak>'
-    assert render([Silence(3.2)]) == '<speak><break time="3.2s"/></speak>'
+    assert render([Silence(3.2)]) == '<speak><break time="3200ms"/></speak>'
     assert render([Silence(1.25)]) == '<speak><break time="1250ms"/></speak>'
+    assert render([Silence(0.0004)]) == "<speak></speak>"
+
+
+def test_soft_words_are_said_quietly_and_read_back_as_soft() -> None:
+    ssml = render([Text("In."), Silence(3.5), Text("Out.", soft=True)])
+    assert ssml == '<speak>In.<break time="3500ms"/> <prosody volume="soft">Out.</prosody></speak>'
+    assert pieces_of(ssml) == [Text("In."), Silence(3.5), Text("Out.", soft=True)]
+    assert plain_text(ssml) == "In. Out."
 
 
 @pytest.mark.parametrize(
@@ -48,8 +57,15 @@ def test_break_durations_use_the_shortest_exact_form() -> None:
         ("<speak>unclosed", "not well-formed"),
         ("<voice>x</voice>", "root element"),
         ('<speak><break time="11s"/></speak>', "at most 10 s"),
-        ('<speak><break time="0ms"/></speak>', "at most 10 s"),
+        ('<speak><break time="0ms"/></speak>', "valid time"),
         ('<speak><break time="soon"/></speak>', "valid time"),
+        ('<speak><break time="3.2s"/></speak>', "valid time"),
+        ('<speak><break time="1.5ms"/></speak>', "valid time"),
+        ('<speak><break time="0500ms"/></speak>', "valid time"),
+        ('<speak><prosody rate="slow">x</prosody></speak>', "prosody other than soft"),
+        ('<speak><prosody volume="soft"><break time="1s"/></prosody></speak>',
+         "prosody other than soft"),
+        ("<speak><audio src='x'/></speak>", "never writes"),
         ("<speak>" + "a" * 8000 + "</speak>", "over the limit"),
     ],
 )

@@ -49,7 +49,8 @@ def test_switching_sides_is_added_not_taken_from_the_hold(
     switches = [s for s in timeline.segments if s.kind is SegmentKind.SWITCH]
     assert len(switches) == sum(1 for m in psoas.movements if m.has_sides)
     for switch in switches:
-        assert switch.duration_s >= psoas.movements[switch.movement or 0].switch_s
+        silence = switch.duration_s - switch.words_end_s
+        assert silence == pytest.approx(psoas.movements[switch.movement or 0].switch_s)
 
 
 def test_no_cue_talks_over_the_next(timeline: Timeline) -> None:
@@ -60,25 +61,42 @@ def test_no_cue_talks_over_the_next(timeline: Timeline) -> None:
         assert at + speaking_seconds(text) <= next_at + 1e-6, text
 
 
-def test_breathing_cues_fall_on_the_four_second_grid(timeline: Timeline, psoas: Routine) -> None:
-    breathing = [s for s in timeline.segments if s.kind is SegmentKind.BREATHING]
-    assert breathing
-    for segment in breathing:
-        offsets = [cue.at_s for cue in segment.cues]
-        assert offsets == [4.0 * n for n in range(len(offsets))]
-        texts = [cue.text for cue in segment.cues]
-        assert texts[0::2] == [psoas.breathing.inhale_cue] * len(texts[0::2])
-        assert texts[1::2] == [psoas.breathing.exhale_cue] * len(texts[1::2])
+def test_breathing_cues_fall_on_the_four_second_grid_and_grow_quieter(
+    timeline: Timeline, psoas: Routine
+) -> None:
+    breathing = psoas.breathing
+    said = {breathing.inhale_cue, breathing.exhale_cue, breathing.quiet_inhale_cue,
+            breathing.quiet_exhale_cue}
+    paced = {}
+    for hold in (s for s in timeline.segments if s.coached):
+        breaths = [cue for cue in hold.cues if cue.text in said]
+        assert all(cue.at_s % 4 == 0 for cue in breaths)
+        assert [cue.soft for cue in breaths] == sorted(cue.soft for cue in breaths)
+        rhythm = [cue.at_s for cue in hold.cues if cue.text == breathing.rhythm_cue]
+        if breaths:
+            assert rhythm == [breaths[-1].at_s + 4]
+        paced[hold.movement] = len(breaths) // 2
+    assert paced[0] >= 8, "constructive rest paces most of its two minutes"
+    assert paced[2] >= 1, "the glute bridge reminds to keep breathing"
 
 
-def test_holds_carry_countdown_marks_and_a_reminder(timeline: Timeline) -> None:
-    holds = [s for s in timeline.segments if s.kind is SegmentKind.HOLD]
-    for hold in holds:
+def test_holds_open_with_their_length_and_count_down_in_plain_words(timeline: Timeline) -> None:
+    for hold in (s for s in timeline.segments if s.coached):
         texts = [c.text for c in hold.cues]
-        assert "Ten more seconds." in texts
-        assert "Thirty seconds." in texts
-        end_marks = [hold.start_s + c.at_s for c in hold.cues if c.text == "Ten more seconds."]
+        assert hold.cues[0].at_s == 0
+        assert texts[0] == {60: "One minute, starting now.",
+                            120: "Two minutes, starting now."}[round(hold.duration_s)]
+        end_marks = [hold.start_s + c.at_s for c in hold.cues if c.text == "Ten seconds left."]
         assert end_marks == [pytest.approx(hold.end_s - 10)]
+        assert "Thirty seconds left." in texts or hold.movement == 0, texts
+
+
+def test_no_reminder_is_repeated_on_the_second_side(timeline: Timeline, psoas: Routine) -> None:
+    for index, movement in enumerate(psoas.movements):
+        holds = [s for s in timeline.segments if s.coached and s.movement == index]
+        said = [c.text for hold in holds for c in hold.cues if c.text in movement.hold_reminders]
+        assert said, movement.id
+        assert len(said) == len(set(said)), said
 
 
 def test_position_round_trips_through_locate(timeline: Timeline) -> None:
@@ -99,9 +117,24 @@ def test_steps_are_movements_then_sides(timeline: Timeline) -> None:
     assert list(timeline.steps) == sorted(timeline.steps)
 
 
-def test_hold_span_covers_breathing_and_hold(timeline: Timeline) -> None:
-    first_breathing = next(s for s in timeline.segments if s.kind is SegmentKind.BREATHING)
-    span = timeline.hold_span(first_breathing.start_s + 1)
+def test_hold_span_is_the_whole_hold(timeline: Timeline) -> None:
+    first_hold = next(s for s in timeline.segments if s.coached)
+    span = timeline.hold_span(first_hold.start_s + 1)
     assert span is not None
-    assert span[1] - span[0] == 120
+    assert span[1] - span[0] == pytest.approx(120)
     assert timeline.hold_span(1.0) is None
+
+
+def test_a_question_between_holds_is_about_the_next_one(timeline: Timeline) -> None:
+    release = next(s for s in timeline.segments if s.kind is SegmentKind.RELEASE)
+    focus = timeline.hold_in_focus(release.start_s + 1)
+    assert focus is not None and focus.movement == 1
+
+
+def test_after_title_skips_only_the_name_of_what_comes(timeline: Timeline) -> None:
+    setup = timeline.segments[timeline.locate(timeline.movement_starts[2]).index]
+    assert timeline.after_title(setup.start_s) == setup.start_s + setup.cues[1].at_s
+    switch = next(s for s in timeline.segments if s.kind is SegmentKind.SWITCH)
+    side_setup = timeline.segments[timeline.locate(switch.end_s).index]
+    assert side_setup.cues[0].text == "Left side."
+    assert timeline.after_title(switch.start_s) == side_setup.start_s + side_setup.cues[1].at_s

@@ -64,7 +64,8 @@ class SkillConversation(RuleBasedStateMachine):
         before = self.heard.state
         in_session = self.device.session is not None
         talking_from = (self.device.clock - self.device.speech_started).total_seconds()
-        heard_at = min(before.position_s + max(0.0, talking_from - before.lead_s),
+        heard_at = min(before.position_s
+                       + max(0.0, talking_from - before.lead_s - before.lead_silence_s),
                        before.covers_until_s)
         self.heard = self.device.say(question)
         after = self.heard.state

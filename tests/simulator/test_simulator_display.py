@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pytest
 from rich.console import Console
@@ -40,7 +41,7 @@ def test_a_two_sided_hold(library: RoutineLibrary) -> None:
     timeline = compile_timeline(library.default)
     start = timeline.holds[1].start_s
     line = progress_text(progress_of(coaching(library, start), library, 35.0), "speaking")
-    left = round(timeline.end_s - start - 35)
+    left = math.ceil(timeline.end_s - start - 35)
     assert line.plain == ("speaking    2/5 Knee to chest hug · right side · hold 0:25 left"
                           f" · {left // 60}:{left % 60:02d} left in all")
 

@@ -24,7 +24,7 @@ ALEXA_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 def into_first_knee_hold(rig: Rig, seconds: float) -> None:
     rig.conversation.say("start psoas release")
     assert rig.conversation.wait_until("Right side. Lace your fingers")
-    assert rig.conversation.wait_until("Hold.")
+    assert rig.conversation.wait_until("One minute, starting now.")
     rig.conversation.wait(seconds)
 
 
@@ -67,7 +67,7 @@ def test_a_barge_in_stops_the_speech_and_the_request_carries_the_simulated_time(
     since = rig.transcript.said()[before:]
     assert since == [p.words for p in pieces_of(heard.ssml) if isinstance(p, Text)][:2]
     assert since[0].startswith("About 25 seconds on this side")
-    assert since[1] == "Ten more seconds.", "only the new reply plays"
+    assert since[1] == "Ten seconds left.", "only the new reply plays"
 
 
 def test_speech_plays_piece_by_piece_on_the_clock(rig: Rig) -> None:

@@ -97,7 +97,7 @@ def test_slash_wait_skips_simulated_time_and_slash_quit_leaves(make_rig: RigFact
     assert rig.clock.elapsed() == pytest.approx(301.5 + 0.5, abs=0.2)
     said = rig.transcript.said()
     assert any(words.startswith("Left side.") for words in said), "the skip played speech"
-    assert said[-1] == "Let the straight leg grow heavy."
+    assert said[-1] == "Now you should feel it at the front of your right hip."
     assert len(rig.requests) == 2
 
 

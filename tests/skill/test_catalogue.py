@@ -41,8 +41,8 @@ def test_the_five_minute_routine_holds_thirty_seconds_a_side(
     device: EchoDevice, library: RoutineLibrary
 ) -> None:
     heard = device.say("ask psoas release to start the five minute one")
-    start = heard.seconds_until("Hold.")
-    end = heard.seconds_until("Slowly lower that leg and switch sides.")
+    start = heard.seconds_until("Thirty seconds, starting now.")
+    end = heard.seconds_until("And release. Slowly lower your right leg to the floor.")
     assert end - start == pytest.approx(30, abs=0.5)
     quick = library.get("unlock-psoas-quick-release")
     assert quick is not None
@@ -51,7 +51,7 @@ def test_the_five_minute_routine_holds_thirty_seconds_a_side(
 
 def test_an_unknown_routine_name_mid_routine_keeps_coaching(device: EchoDevice) -> None:
     device.say("start psoas release")
-    device.wait_until_heard("Hold.", plus=20)
+    device.wait_until_heard("One minute, starting now.", plus=20)
     heard = device.say("start the underwater basket weaving")
     assert heard.text.startswith("I don't know a routine by that name.")
     assert heard.state.routine_id == "unlock-psoas-flex-foundations"

@@ -34,32 +34,33 @@ def test_the_form_cue_35_seconds_into_a_hold_keeps_the_other_25(
     device: EchoDevice, psoas: Routine
 ) -> None:
     device.say("start psoas release")
-    device.wait_until_heard("Hold.", plus=35)
+    device.wait_until_heard("One minute, starting now.", plus=35)
     heard = device.say("repeat the form cue")
     form_cue = psoas.movements[1].form_cue
     assert heard.text.startswith(form_cue)
     lead = speaking_seconds(form_cue) + LEAD_GAP_S
-    left = heard.seconds_until("Slowly lower that leg and switch sides.") - lead
+    left = heard.seconds_until("And release. Slowly lower your right leg") - lead
     assert 25 <= left <= 27
 
 
 def test_how_much_time_is_left(device: EchoDevice) -> None:
     device.say("start psoas release")
-    device.wait_until_heard("Hold.", plus=35)
+    device.wait_until_heard("One minute, starting now.", plus=35)
     heard = device.say("how much time is left")
-    assert heard.text.startswith("About 25 seconds on this side, and about")
+    assert heard.text.startswith("About 25 seconds on this side. The routine ends in about ")
+    assert heard.text.split(". ")[1].endswith(" minutes")
 
 
 def test_what_is_next_and_why(device: EchoDevice, psoas: Routine) -> None:
     device.say("start psoas release")
-    device.wait_until_heard("Hold.", plus=10, occurrence=2)
+    device.wait_until_heard("One minute, starting now.", plus=10, occurrence=2)
     assert device.say("what's next").text.startswith("Next, the glute bridge.")
     assert device.say("why does this help").text.startswith(psoas.movements[1].why)
 
 
 def test_pause_then_a_new_session_an_hour_later_resumes(device: EchoDevice) -> None:
     device.say("start psoas release")
-    device.wait_until_heard("Hold.", plus=20, occurrence=2)
+    device.wait_until_heard("One minute, starting now.", plus=20, occurrence=2)
     paused = device.say("pause")
     assert paused.text.startswith("Paused on the knee to chest hug, left side.")
     assert not paused.ends_session
@@ -70,7 +71,9 @@ def test_pause_then_a_new_session_an_hour_later_resumes(device: EchoDevice) -> N
                           "Shall we carry on?")
     assert offer.reprompt
     resumed = device.say("yes")
-    assert resumed.text.startswith("The knee to chest hug, left side, about 40")
+    assert resumed.text.startswith("Back to the knee to chest hug, left side. Now lace your "
+                                   "fingers around your left knee, and hug it in. About 40 "
+                                   "seconds to go, starting now.")
     assert resumed.state.phase is Phase.COACHING
 
 
@@ -109,7 +112,11 @@ def test_next_previous_and_start_over_from_every_step(
         device.wait(4)
         back = device.say("previous")
         assert back.text.startswith("Going back to")
-        assert back.state.position_s < before if steps > 1 else back.state.position_s == before
+        rest = back.text.split(". ", 1)[1]
+        assert not rest.startswith(("First,", "Next,", "Last,", "Right side.", "Left side.")), \
+            "the place is named once"
+        at_title = compile_timeline(psoas).after_title(before)
+        assert back.state.position_s < before if steps > 1 else back.state.position_s == at_title
     device.wait(4)
     again = device.say("start over")
     assert again.text.startswith("Starting over. ")
@@ -130,14 +137,14 @@ def test_it_hurts_stops_at_once_with_advice(device: EchoDevice, psoas: Routine) 
 
 def test_help_and_fallback_mid_hold_continue_the_hold(device: EchoDevice) -> None:
     device.say("start psoas release")
-    device.wait_until_heard("Hold.", plus=20)
+    device.wait_until_heard("One minute, starting now.", plus=20)
     helped = device.say("help")
     assert helped.text.startswith("You can say: repeat the form cue")
-    assert "Ten more seconds." in helped.text
+    assert "Ten seconds left." in helped.text
     device.wait(2)
     lost = device.say("purple monkey dishwasher")
     assert lost.text.startswith("Sorry, I didn't catch that.")
-    assert "Ten more seconds." in lost.text
+    assert "Ten seconds left." in lost.text
 
 
 def test_a_second_launch_after_finishing_skips_the_advisory(device: EchoDevice) -> None:

@@ -133,7 +133,7 @@ def test_a_store_outage_still_lets_the_person_finish(
     device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
     with caplog.at_level(logging.ERROR):
         device.say("start psoas release")
-        device.wait_until_heard("Hold.", plus=30)
+        device.wait_until_heard("One minute, starting now.", plus=30)
         assert device.say("how much time is left").text.startswith("About 30 seconds")
         device.wait(3)
         device.say("next")

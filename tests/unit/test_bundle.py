@@ -38,7 +38,7 @@ def test_a_bundle_builds_the_same_library_as_the_files(
     "change",
     [
         lambda d: (d / "unlock-psoas-quick-release.yaml").write_text(
-            (d / "unlock-psoas-quick-release.yaml").read_text().replace("Hold", "Stay")),
+            (d / "unlock-psoas-quick-release.yaml").read_text().replace("Clasp", "Hold")),
         lambda d: (d / "unlock-psoas-quick-release.yaml").unlink(),
         lambda d: shutil.copy(d / "unlock-psoas-quick-release.yaml", d / "another.yaml"),
         lambda d: (d / BUNDLE_NAME).write_text("{not json"),

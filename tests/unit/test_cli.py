@@ -51,4 +51,4 @@ def test_routines_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> Non
     assert "49 Unlock: Psoas" in out
     assert "Unlock: Psoas \N{EN DASH} Flex Foundations (Beginner)" in out
     assert " 10 " in out
-    assert "13:15" in out, "ten coached minutes plus the spoken setup and switches"
+    assert "14:11" in out, "ten coached minutes plus the spoken setups, releases and switches"

@@ -7,7 +7,8 @@ is followed by the rest of the hold, so none of them needs to say "let's continu
 from __future__ import annotations
 
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.routines import Movement, Routine
+from psoas_release.core.numbers import duration_words, number_words, sentence
+from psoas_release.core.routines import Hold, Movement, Routine
 from psoas_release.core.timeline import HoldSpan, SegmentKind, Timeline
 
 SAFETY_STOP = "If the pain is sharp, or doesn't ease, stop for today and check with a doctor."
@@ -16,6 +17,18 @@ SAFETY_STOP = "If the pain is sharp, or doesn't ease, stop for today and check w
 def _movement_at(timeline: Timeline, position_s: float) -> Movement | None:
     index = timeline.locate(position_s).segment.movement
     return None if index is None else timeline.routine.movements[index]
+
+
+def _in_focus(timeline: Timeline, position_s: float) -> tuple[Movement, Hold] | None:
+    """The movement and hold a question means: the hold playing now, or during a release, a
+    switch or a setup the one coming next. None before the first movement and after the last."""
+    if timeline.locate(position_s).segment.movement is None:
+        return None
+    span = timeline.hold_in_focus(position_s)
+    if span is None:
+        return None
+    movement = timeline.routine.movements[span.movement]
+    return movement, next(h for h in movement.holds if h.side == span.side)
 
 
 def _span_name(timeline: Timeline, span: HoldSpan, same_movement: bool = False) -> str:
@@ -36,10 +49,11 @@ def seconds_phrase(seconds: float) -> str:
 
 
 def minutes_phrase(seconds: float) -> str:
+    """'about nine minutes', or 'under a minute'."""
     if seconds < 60:
         return "under a minute"
     minutes = round(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"about {number_words(minutes)} minute{'s' if minutes != 1 else ''}"
 
 
 def describe_place(timeline: Timeline, position_s: float) -> str:
@@ -56,56 +70,56 @@ def describe_place(timeline: Timeline, position_s: float) -> str:
 
 def _instruction(timeline: Timeline, position_s: float) -> str:
     """How to get into position for the hold at (or coming up after) `position_s`."""
-    location = timeline.locate(position_s)
-    movement = _movement_at(timeline, position_s)
-    if movement is None:
+    focus = _in_focus(timeline, position_s)
+    if focus is None:
         return ""
-    hold = next((h for h in movement.holds if h.side == location.segment.side), None)
-    if hold is not None and hold.setup_cue:
-        return hold.setup_cue
-    return movement.setup_cue
+    movement, hold = focus
+    return hold.setup_cue or movement.setup_cue
 
 
 def reorientation(timeline: Timeline, position_s: float) -> str:
-    """Said on resume: where we are and how long is left, then how to get back into it."""
-    span = timeline.hold_at(position_s)
-    if span is None:
-        return f"Picking up at {describe_place(timeline, position_s)}."
-    place = describe_place(timeline, position_s)
-    left = seconds_phrase(span.end_s - position_s)
-    return f"{place[0].upper()}{place[1:]}, {left} to go. " \
-           f"{_instruction(timeline, position_s)}"
+    """Said on resuming a hold: where we are, and how to get back into position."""
+    return f"Back to {describe_place(timeline, position_s)}. {_instruction(timeline, position_s)}"
+
+
+def restart_cue(seconds_left: float) -> str:
+    """Said once the person is back in position: the hold restarts with the time it had."""
+    return f"{sentence(seconds_phrase(seconds_left))} to go, starting now."
 
 
 def form_cue_answer(timeline: Timeline | None, position_s: float) -> str:
-    movement = _movement_at(timeline, position_s) if timeline else None
-    if timeline is None or movement is None:
-        first = timeline.routine.movements[0] if timeline else None
-        return f"We haven't started a movement yet. First up is {first.spoken_name}." \
-            if first else "We haven't started a movement yet."
-    return movement.form_cue
+    if timeline is None:
+        return "We haven't started a movement yet."
+    focus = _in_focus(timeline, position_s)
+    if focus is not None:
+        return focus[0].form_cue
+    if position_s < timeline.movement_starts[0]:
+        first = timeline.routine.movements[0]
+        return f"We haven't started a movement yet. First up is {first.spoken_name}."
+    return "That was the last movement. We're just finishing."
 
 
 def repeat_instruction(timeline: Timeline | None, position_s: float) -> str:
-    if timeline is None or _movement_at(timeline, position_s) is None:
+    if timeline is None or _in_focus(timeline, position_s) is None:
         return "Here we go again."
     return _instruction(timeline, position_s)
 
 
 def time_left_answer(timeline: Timeline | None, position_s: float) -> str:
+    """The hold's remainder and when the whole routine ends, so the answer is honest about
+    the talk and transitions the intro's "ten minutes of holds" leaves out."""
     if timeline is None:
         return "We haven't started a routine yet."
-    overall = minutes_phrase(timeline.end_s - position_s)
+    ends = f"The routine ends in {minutes_phrase(timeline.end_s - position_s)}."
     span = timeline.hold_at(position_s)
     if span is None:
         upcoming = timeline.next_hold(position_s)
         if upcoming is None:
             return "We're just finishing."
-        hold = seconds_phrase(upcoming.end_s - upcoming.start_s)
-        return f"The next hold is {hold}. There's {overall} left in all."
+        length = duration_words(round(upcoming.end_s - upcoming.start_s))
+        return f"The next hold lasts {length}. {ends}"
     where = "on this side" if span.side else "in this one"
-    return f"{seconds_phrase(span.end_s - position_s).capitalize()} {where}, " \
-           f"and {overall} in all."
+    return f"{sentence(seconds_phrase(span.end_s - position_s))} {where}. {ends}"
 
 
 def whats_next_answer(timeline: Timeline | None, position_s: float) -> str:
@@ -120,11 +134,11 @@ def whats_next_answer(timeline: Timeline | None, position_s: float) -> str:
 
 
 def why_answer(timeline: Timeline | None, position_s: float) -> str:
-    movement = _movement_at(timeline, position_s) if timeline else None
-    if movement is None:
+    focus = _in_focus(timeline, position_s) if timeline else None
+    if focus is None:
         return ("This routine eases a psoas that has grown tight from sitting, with slow "
                 "breathing and gentle holds instead of forcing a stretch.")
-    return movement.why
+    return focus[0].why
 
 
 def help_answer(timeline: Timeline | None) -> str:

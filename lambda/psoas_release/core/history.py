@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from psoas_release.core.numbers import number_words
+
 COUNTS_AFTER_SHARE = 0.5
 """A run counts once more than this share of its coached time has been heard."""
 
@@ -59,19 +61,11 @@ def streak(days: tuple[str, ...], today: date) -> int:
     return count
 
 
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                "nine", "ten")
-
-
-def _spoken(count: int) -> str:
-    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
-
-
 def streak_phrase(count: int) -> str:
     """'That's three days running.' for the end of a routine; '' below two days."""
-    return f"That's {_spoken(count)} days running." if count >= 2 else ""
+    return f"That's {number_words(count)} days running." if count >= 2 else ""
 
 
 def streak_greeting(count: int) -> str:
     """'You're on a three-day streak.' for a launch; '' below two days."""
-    return f"You're on a {_spoken(count)}-day streak." if count >= 2 else ""
+    return f"You're on a {number_words(count)}-day streak." if count >= 2 else ""

@@ -17,14 +17,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from psoas_release.core.routines import (
+    DEFAULT_MOVE_S,
+    DEFAULT_RELEASE_S,
+    DEFAULT_SETTLE_S,
+    TAKE_YOUR_TIME_S,
     Breathing,
     CataloguePlace,
     Hold,
     Movement,
     Routine,
     Side,
+    reminder_count,
 )
-from psoas_release.core.speaking import LONGEST_CUE_S, speaking_seconds
+from psoas_release.core.speaking import LONGEST_CUE_S, SLOWEST_PACE, speaking_seconds
 
 if TYPE_CHECKING:
     import yaml
@@ -313,6 +318,7 @@ def semantic_problems(document: Any) -> Iterator[tuple[FieldPath, str]]:
     total, stated = sum(d or 0 for d in durations), _whole(document.get("duration_s"))
     if None not in durations and stated is not None and total != stated:
         yield ("duration_s",), f"movements add up to {total} s, not {stated} s"
+    yield from _breathing_problems(document.get("breathing"))
     yield from _long_cues(document, ())
 
 
@@ -345,14 +351,62 @@ def _movement_problems(
         holds = [_whole(movement.get("hold_s"))]
         if None not in holds and duration is not None and holds[0] != duration:
             yield (*path, "hold_s"), f"must equal duration_s ({duration} s)"
+    known = [h for h in holds if h is not None]
+    yield from _time_to_move(path, movement)
+    yield from _reminders_problems(path, movement, known)
+    if isinstance(breathing, Mapping) and known:
+        yield from _breaths_problems(path, movement, breathing, min(known))
+
+
+def _time_to_move(path: FieldPath, movement: Mapping[str, Any]) -> Iterator[tuple[FieldPath, str]]:
+    """A level change or a prop gets "take your time" and at least 10 s after the setup."""
+    if movement.get("changes_level") is not True and "prop_cue" not in movement:
+        return
+    field = "move_s" if "sides" in movement else "settle_s"
+    default = DEFAULT_MOVE_S if field == "move_s" else DEFAULT_SETTLE_S
+    given = movement.get(field, default)
+    if isinstance(given, int) and given < TAKE_YOUR_TIME_S:
+        reason = "changes level" if movement.get("changes_level") is True else "needs a prop"
+        yield (*path, field), (f"the movement {reason}: allow at least {TAKE_YOUR_TIME_S} s "
+                               f"after its setup (set {field}: {TAKE_YOUR_TIME_S} or more)")
+
+
+def _reminders_problems(path: FieldPath, movement: Mapping[str, Any],
+                        holds: list[int]) -> Iterator[tuple[FieldPath, str]]:
+    """Enough different reminders that no hold of the movement repeats another's words."""
+    reminders = _list(movement.get("hold_reminders"))
+    needed = sum(reminder_count(hold) for hold in holds)
+    if reminders and len(reminders) < needed:
+        yield (*path, "hold_reminders"), (
+            f"has {len(reminders)}, but its holds say {needed}: give {needed} different "
+            "reminders so that no side repeats another's words")
+
+
+def _breaths_problems(path: FieldPath, movement: Mapping[str, Any], breathing: Mapping[str, Any],
+                      shortest: int) -> Iterator[tuple[FieldPath, str]]:
+    """Guided breaths leave room in the hold, and each cue fits its half-breath."""
+    inhale, exhale = _whole(breathing.get("inhale_s")), _whole(breathing.get("exhale_s"))
     breaths = _whole(movement.get("guided_breaths", 0))
-    if isinstance(breathing, Mapping) and breaths and holds and None not in holds:
-        inhale, exhale = _whole(breathing.get("inhale_s")), _whole(breathing.get("exhale_s"))
-        shortest = min(h or 0 for h in holds)
-        needed = breaths * (inhale + exhale) if inhale and exhale else 0
-        if needed >= shortest:
-            message = f"take {needed} s, leaving no hold after them ({shortest} s)"
-            yield (*path, "guided_breaths"), message
+    if not (breaths and inhale and exhale):
+        return
+    needed = exhale + breaths * (inhale + exhale)
+    if needed >= shortest:
+        message = f"take {needed} s with the start cue, leaving no hold after them ({shortest} s)"
+        yield (*path, "guided_breaths"), message
+
+
+def _breathing_problems(breathing: Any) -> Iterator[tuple[FieldPath, str]]:
+    """Each breath cue must be said within the half-breath it paces, by the slowest voice."""
+    if not isinstance(breathing, Mapping):
+        return
+    inhale, exhale = _whole(breathing.get("inhale_s")), _whole(breathing.get("exhale_s"))
+    for key, half in (("inhale_cue", inhale), ("exhale_cue", exhale),
+                      ("quiet_inhale_cue", inhale), ("quiet_exhale_cue", exhale)):
+        cue = breathing.get(key)
+        if half and isinstance(cue, str) and speaking_seconds(cue) * SLOWEST_PACE >= half:
+            yield ("breathing", key), (
+                f"takes {speaking_seconds(cue) * SLOWEST_PACE:.1f} s at 120 words a minute, "
+                f"longer than the {half}-s half-breath it paces")
 
 
 def _long_cues(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
@@ -395,6 +449,10 @@ def build_routine(document: Mapping[str, Any]) -> Routine:
             exhale_s=breathing["exhale_s"],
             inhale_cue=_one_line(breathing["inhale_cue"]),
             exhale_cue=_one_line(breathing["exhale_cue"]),
+            full_cue_breaths=breathing["full_cue_breaths"],
+            quiet_inhale_cue=_one_line(breathing["quiet_inhale_cue"]),
+            quiet_exhale_cue=_one_line(breathing["quiet_exhale_cue"]),
+            rhythm_cue=_one_line(breathing["rhythm_cue"]),
         ),
         safety_advisory=_one_line(document["safety_advisory"]),
         intro=_one_line(document["intro"]),
@@ -406,14 +464,15 @@ def build_routine(document: Mapping[str, Any]) -> Routine:
 
 
 def _build_movement(movement: Mapping[str, Any]) -> Movement:
+    feel_cue = _optional_line(movement.get("feel_cue"))
     if "sides" in movement:
         holds = tuple(
-            Hold(Side(side["side"]), side["hold_s"], _one_line(side["setup_cue"]))
+            Hold(Side(side["side"]), side["hold_s"], _one_line(side["setup_cue"]),
+                 _optional_line(side.get("feel_cue")) or feel_cue)
             for side in movement["sides"]
         )
     else:
-        holds = (Hold(None, movement["hold_s"], None),)
-    switch_cue = movement.get("switch_cue")
+        holds = (Hold(None, movement["hold_s"], None, feel_cue),)
     return Movement(
         id=movement["id"],
         name=movement["name"],
@@ -421,15 +480,25 @@ def _build_movement(movement: Mapping[str, Any]) -> Movement:
         duration_s=movement["duration_s"],
         holds=holds,
         switch_s=movement.get("switch_s", 0),
-        switch_cue=_one_line(switch_cue) if switch_cue else None,
+        switch_cue=_optional_line(movement.get("switch_cue")),
         guided_breaths=movement.get("guided_breaths", 0),
         setup_cue=_one_line(movement["setup_cue"]),
         form_cues=tuple(_one_line(cue) for cue in movement["form_cues"]),
-        mid_hold_reminder=_one_line(movement["mid_hold_reminder"]),
+        hold_reminders=tuple(_one_line(cue) for cue in movement["hold_reminders"]),
+        release_cue=_one_line(movement["release_cue"]),
         why=_one_line(movement["why"]),
         if_it_hurts=_one_line(movement["if_it_hurts"]),
+        prop_cue=_optional_line(movement.get("prop_cue")),
+        changes_level=movement.get("changes_level", False),
+        move_s=movement.get("move_s", DEFAULT_MOVE_S),
+        settle_s=movement.get("settle_s", DEFAULT_SETTLE_S),
+        release_s=movement.get("release_s", DEFAULT_RELEASE_S),
     )
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _optional_line(text: str | None) -> str | None:
+    return _one_line(text) if text else None

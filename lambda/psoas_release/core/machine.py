@@ -23,6 +23,7 @@ from psoas_release.core.answers import (
     pain_advice,
     reorientation,
     repeat_instruction,
+    restart_cue,
     time_left_answer,
     whats_next_answer,
     why_answer,
@@ -40,9 +41,9 @@ from psoas_release.core.position import heard_position
 from psoas_release.core.preferences import updated_preferences
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
-from psoas_release.core.speech import lead_seconds, plan_coaching
+from psoas_release.core.speech import lead_of, plan_coaching
 from psoas_release.core.state import Phase, SessionState
-from psoas_release.core.timeline import Timeline, compile_timeline
+from psoas_release.core.timeline import TITLED_KINDS, Timeline, compile_timeline
 
 NAVIGATION_TOLERANCE_S = 0.5
 """A position this close to a step counts as being on it."""
@@ -138,25 +139,34 @@ Action = Callable[[Turn], Outcome]
 # --- building blocks -----------------------------------------------------------------------
 
 
-def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = None) -> Outcome:
-    """Speak the timeline from `from_s` as far as one reply allows, after `lead`."""
+def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = None, *,
+          resettle_s: float = 0.0, restart: str = "") -> Outcome:
+    """Speak the timeline from `from_s` as far as one reply allows, after `lead` (and, when a
+    hold resumes, `resettle_s` of silence to get back into position and its `restart`)."""
     timeline = compile_timeline(routine, turn.state.preferences) if routine else turn.timeline
     assert timeline is not None, "coach needs a routine"
     from_s = timeline.clamp(from_s)
-    coaching, prompt = plan_coaching(timeline, from_s, lead, end_prompt=END_PROMPT)
+    before = Reply(lead=lead, resettle_s=resettle_s, restart=restart)
+    coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=END_PROMPT)
     reprompt = CONTINUE_REPROMPT
     if coaching.reaches_end:
         streak_said = streak_phrase(streak_if_finished(turn, timeline, from_s))
         prompt, reprompt = f"{streak_said} {END_PROMPT}".strip(), END_PROMPT
-    state = turn.state.with_(
+    reply = replace(before, coaching=coaching, prompt=prompt, reprompt=reprompt)
+    state = anchored(turn.state.with_(
         phase=Phase.COACHING,
         routine_id=timeline.routine.id,
         position_s=from_s,
         anchor_at=turn.now,
-        lead_s=lead_seconds(lead),
         covers_until_s=coaching.until_s,
-    )
-    return state, Reply(lead=lead, coaching=coaching, prompt=prompt, reprompt=reprompt)
+    ), reply)
+    return state, reply
+
+
+def anchored(state: SessionState, reply: Reply) -> SessionState:
+    """`state` knowing how long `reply` talks before its coaching starts."""
+    lead = lead_of(reply)
+    return state.with_(lead_s=lead.words_s, lead_silence_s=lead.silence_s)
 
 
 def streak_if_finished(turn: Turn, timeline: Timeline, from_s: float) -> int:
@@ -185,14 +195,23 @@ def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> Session
         position_s=turn.position_s if position_s is None else position_s,
         anchor_at=None,
         lead_s=0.0,
+        lead_silence_s=0.0,
         covers_until_s=turn.position_s if position_s is None else position_s,
     )
 
 
 def resume_point(timeline: Timeline, position_s: float) -> float:
-    """Where to pick up: mid-hold exactly; mid-instruction from the instruction's start."""
+    """Where to pick up after an interruption: mid-hold exactly; mid-sentence from that
+    sentence's start; in the silence after an instruction from the start of that silence, so
+    the time to get into position, or to come out of one, is given whole again."""
     location = timeline.locate(position_s)
-    return position_s if location.segment.coached else location.segment.start_s
+    segment = location.segment
+    if segment.coached:
+        return position_s
+    for cue in segment.cues:
+        if cue.at_s <= location.offset_s < cue.end_s:
+            return segment.start_s + cue.at_s
+    return segment.start_s + min(location.offset_s, segment.words_end_s)
 
 
 def starting_point(timeline: Timeline, state: SessionState) -> float:
@@ -260,8 +279,30 @@ def resume(turn: Turn) -> Outcome:
         return coach(turn, turn.position_s)
     if turn.state.phase is Phase.COACHING:
         return coach(turn, resume_point(turn.timeline, turn.position_s), "We're still going.")
-    point = resume_point(turn.timeline, turn.position_s)
-    return coach(turn, point, reorientation(turn.timeline, point))
+    return back_into_position(turn)
+
+
+def back_into_position(turn: Turn) -> Outcome:
+    """Pick up a paused routine as a coach would. Mid-hold: where we are and how to get back
+    into position, the movement's settle time to do it, then the hold restarts with exactly
+    the time it had left. Elsewhere: where we are, then the instruction that was cut off."""
+    timeline = turn.timeline
+    assert timeline is not None
+    point = resume_point(timeline, turn.position_s)
+    span = timeline.hold_at(point)
+    if span is None:
+        lead = f"Picking up at {describe_place(timeline, point)}."
+        return coach(turn, timeline.after_title(point) if _on_title(timeline, point) else point,
+                     lead)
+    settle_s = timeline.routine.movements[span.movement].settle_s
+    return coach(turn, point, reorientation(timeline, point), resettle_s=settle_s,
+                 restart=restart_cue(span.end_s - point))
+
+
+def _on_title(timeline: Timeline, position_s: float) -> bool:
+    """Whether `position_s` is where a setup names its movement or side."""
+    location = timeline.locate(position_s)
+    return location.segment.kind in TITLED_KINDS and location.offset_s == 0
 
 
 def start(turn: Turn) -> Outcome:
@@ -305,7 +346,8 @@ def go_previous(turn: Turn) -> Outcome:
         default=0,
     )
     target = steps[max(current - 1, 0)]
-    return coach(turn, target, f"Going back to {describe_place(turn.timeline, target)}.")
+    lead = f"Going back to {describe_place(turn.timeline, target)}."
+    return coach(turn, turn.timeline.after_title(target), lead)
 
 
 def completed(state: SessionState) -> SessionState:
@@ -502,7 +544,7 @@ class Coach:
         if state.recovered or turn.state.recovered:
             reply = replace(reply, lead=f"{APOLOGY} {reply.lead}".strip())
             if reply.coaching is not None:
-                new_state = new_state.with_(lead_s=lead_seconds(reply.lead))
+                new_state = anchored(new_state, reply)
         return new_state.with_(recovered=False), reply
 
     def _turn(self, state: SessionState, event: Event, now: float) -> Turn:

@@ -47,5 +47,5 @@ def heard_position(state: SessionState, now: float) -> float:
     if state.anchor_at is None:
         return state.position_s
     elapsed = max(0.0, now - state.anchor_at)
-    played = max(0.0, elapsed - state.lead_s - LATENCY_ALLOWANCE_S)
+    played = max(0.0, elapsed - state.lead_s - state.lead_silence_s - LATENCY_ALLOWANCE_S)
     return min(state.position_s + played, max(state.covers_until_s, state.position_s))

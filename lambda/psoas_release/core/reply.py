@@ -14,6 +14,9 @@ class Coaching:
     timeline: Timeline
     from_s: float
     until_s: float
+    pace: float = 1.0
+    """Seconds the device takes per second of the speaking model: in holds, the silence after
+    each cue is what is left once the device has said it (see `core.speech`)."""
 
     @property
     def reaches_end(self) -> bool:
@@ -24,12 +27,16 @@ class Coaching:
 class Reply:
     """One turn of the conversation.
 
-    `lead` is said first (an answer, an apology, where we are), then the `coaching` plays,
-    then the `prompt` (a question or an invitation to continue). `reprompt` is said if the
-    person stays silent; `end_session` closes the conversation after speaking.
+    `lead` is said first (an answer, an apology, where we are); resuming a hold then allows
+    `resettle_s` of silence to get back into position and says `restart` (the hold is starting
+    again); then the `coaching` plays, then the `prompt` (a question or an invitation to
+    continue). `reprompt` is said if the person stays silent; `end_session` closes the
+    conversation after speaking.
     """
 
     lead: str = ""
+    resettle_s: float = 0.0
+    restart: str = ""
     coaching: Coaching | None = None
     prompt: str = ""
     reprompt: str | None = None

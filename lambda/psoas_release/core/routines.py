@@ -16,6 +16,23 @@ class Side(StrEnum):
     LEFT = "left"
 
 
+DEFAULT_MOVE_S = 3
+"""Silence after a two-sided movement's setup, before its first side is set up."""
+DEFAULT_SETTLE_S = 5
+"""Silence after the last setup word before a hold starts: time to get into position."""
+DEFAULT_RELEASE_S = 4
+"""Silence after a release cue, before the next instruction."""
+TAKE_YOUR_TIME_S = 10
+"""The least silence after a setup that changes level or needs a prop."""
+REMINDER_EVERY_S = 50
+"""A hold says one of its movement's reminders for every so many seconds it lasts."""
+
+
+def reminder_count(hold_s: float) -> int:
+    """How many reminders a hold of `hold_s` seconds says: one per 50 s, at least one."""
+    return max(1, int(hold_s // REMINDER_EVERY_S))
+
+
 @dataclass(frozen=True)
 class Hold:
     """One timed hold: the whole movement, or one side of it."""
@@ -23,6 +40,7 @@ class Hold:
     side: Side | None
     hold_s: int
     setup_cue: str | None
+    feel_cue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,9 +57,15 @@ class Movement:
     guided_breaths: int
     setup_cue: str
     form_cues: tuple[str, ...]
-    mid_hold_reminder: str
+    hold_reminders: tuple[str, ...]
+    release_cue: str
     why: str
     if_it_hurts: str
+    prop_cue: str | None = None
+    changes_level: bool = False
+    move_s: int = DEFAULT_MOVE_S
+    settle_s: int = DEFAULT_SETTLE_S
+    release_s: int = DEFAULT_RELEASE_S
 
     @property
     def form_cue(self) -> str:
@@ -52,15 +76,29 @@ class Movement:
     def has_sides(self) -> bool:
         return self.holds[0].side is not None
 
+    @property
+    def takes_time(self) -> bool:
+        """Getting into it changes level or needs a prop: "take your time", and more silence."""
+        return self.changes_level or self.prop_cue is not None
+
 
 @dataclass(frozen=True)
 class Breathing:
-    """The paced breathing pattern, in seconds per half-breath."""
+    """The paced breathing pattern, in seconds per half-breath, and the words that pace it:
+    full cues first, then quieter ones as the person settles in, then a rhythm reminder."""
 
     inhale_s: int
     exhale_s: int
     inhale_cue: str
     exhale_cue: str
+    full_cue_breaths: int
+    quiet_inhale_cue: str
+    quiet_exhale_cue: str
+    rhythm_cue: str
+
+    @property
+    def cycle_s(self) -> int:
+        return self.inhale_s + self.exhale_s
 
 
 @dataclass(frozen=True)

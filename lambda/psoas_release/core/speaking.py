@@ -10,6 +10,13 @@ WORDS_PER_MINUTE = 150
 WORDS_PER_SECOND = WORDS_PER_MINUTE / 60
 LONGEST_CUE_S = 15.0
 
+SLOWEST_WORDS_PER_MINUTE = 120
+FASTEST_WORDS_PER_MINUTE = 180
+"""The range of device voices the skill is built for: people choose slower or faster speech."""
+SLOWEST_PACE = WORDS_PER_MINUTE / SLOWEST_WORDS_PER_MINUTE
+"""A pace is seconds a device takes per second of the model; the slowest voice's is 1.25."""
+FASTEST_PACE = WORDS_PER_MINUTE / FASTEST_WORDS_PER_MINUTE
+
 
 def word_count(text: str) -> int:
     """Words as a listener hears them: whitespace-separated tokens."""

@@ -2,15 +2,18 @@
 
 One utterance should coach the whole routine hands-free, so a reply speaks from the current
 position onward: each cue at its second on the timeline, the silence between cues as breaks.
-A cue's speaking time (150 words a minute) is taken out of the silence after it, so a hold as
-heard lasts the routine's figure. When the rest of the routine would not fit in one response
-(60 % of the 8,000-character limit), the reply ends at a movement boundary and invites the
-person to continue.
+In a hold, a cue's speaking time at the device's pace is taken out of the silence after it, so
+a hold as heard lasts the routine's figure on that device. Elsewhere the silence after words
+is kept whole whatever the voice, so the time to get into position or to release is never
+eaten by a slow voice. When the rest of the routine would not fit in one response (90 % of the
+8,000-character limit), the reply ends at a movement boundary and invites the person to
+continue.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, replace
 
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.speaking import speaking_seconds
@@ -21,10 +24,10 @@ LEAD_GAP_S = 0.5
 """Silence between an answer and the coaching that follows it."""
 
 SHORTEST_SILENCE_S = 0.05
-
-END_ROOM = "That's twenty days running."
-"""Room kept after the closing for the streak line, the longest usual one."""
 """Gaps shorter than this are rounding noise, not pauses."""
+
+END_ROOM = "That's fifty seven days running."
+"""Room kept after the closing for the streak line, the longest one."""
 
 
 def coaching_pieces(coaching: Coaching) -> list[Piece]:
@@ -35,31 +38,52 @@ def coaching_pieces(coaching: Coaching) -> list[Piece]:
     for segment in timeline.segments:
         if segment.end_s <= from_s or segment.start_s >= until_s:
             continue
+        pace = coaching.pace if segment.coached else 1.0
         for cue in segment.cues:
             at_s = segment.start_s + cue.at_s
             if not from_s <= at_s < until_s:
                 continue
             if at_s - cursor >= SHORTEST_SILENCE_S:
                 pieces.append(Silence(at_s - cursor))
-            pieces.append(Text(cue.text))
-            cursor = max(cursor, at_s) + speaking_seconds(cue.text)
+            pieces.append(Text(cue.text, cue.soft))
+            cursor = max(cursor, at_s) + speaking_seconds(cue.text) * pace
     if until_s - cursor >= SHORTEST_SILENCE_S:
         pieces.append(Silence(until_s - cursor))
     return pieces
 
 
-def lead_seconds(lead: str) -> float:
-    """How long the words before the coaching take: the hold waits for them."""
-    return speaking_seconds(lead) + LEAD_GAP_S if lead else 0.0
+@dataclass(frozen=True)
+class Lead:
+    """What a reply says before its coaching starts: seconds of words (at the speaking model)
+    and of silence. The coaching's first second plays after both."""
+
+    words_s: float = 0.0
+    silence_s: float = 0.0
 
 
-def reply_pieces(reply: Reply) -> list[Piece]:
+def lead_of(reply: Reply) -> Lead:
+    """How long the reply takes before its coaching, for placing the person on the timeline."""
+    pieces = _lead_pieces(reply)
+    return Lead(sum(speaking_seconds(p.words) for p in pieces if isinstance(p, Text)),
+                sum(p.seconds for p in pieces if isinstance(p, Silence)))
+
+
+def _lead_pieces(reply: Reply) -> list[Piece]:
     pieces: list[Piece] = []
     if reply.lead:
         pieces.append(Text(reply.lead))
+    if reply.resettle_s:
+        pieces.append(Silence(reply.resettle_s))
+    if reply.restart:
+        pieces.append(Text(reply.restart))
+    if pieces and reply.coaching is not None:
+        pieces.append(Silence(LEAD_GAP_S))
+    return pieces
+
+
+def reply_pieces(reply: Reply) -> list[Piece]:
+    pieces = _lead_pieces(reply)
     if reply.coaching is not None:
-        if reply.lead:
-            pieces.append(Silence(LEAD_GAP_S))
         pieces += coaching_pieces(reply.coaching)
     if reply.prompt:
         pieces.append(Text(reply.prompt))
@@ -87,10 +111,11 @@ def invitation(timeline: Timeline, until_s: float) -> str:
 
 
 def plan_coaching(
-    timeline: Timeline, from_s: float, lead: str, budget_chars: int = TARGET_SPEECH_CHARS,
-    end_prompt: str = "",
+    timeline: Timeline, from_s: float, before: Reply, budget_chars: int = TARGET_SPEECH_CHARS,
+    end_prompt: str = "", pace: float = 1.0,
 ) -> tuple[Coaching, str]:
-    """The longest coaching from `from_s` that fits the budget with its lead, and its prompt.
+    """The longest coaching from `from_s` that fits the budget after what `before` says first,
+    and its prompt.
 
     The coaching ends at the routine's end (where `end_prompt`, up to a line, will follow) or
     at a movement boundary; at least one boundary is always reached, so every reply makes
@@ -101,10 +126,10 @@ def plan_coaching(
         boundaries = [timeline.end_s]
     # Furthest first: the whole rest of a routine usually fits, so one render usually decides.
     for until_s in reversed(boundaries):
-        coaching = Coaching(timeline, from_s, until_s)
+        coaching = Coaching(timeline, from_s, until_s, pace)
         prompt = "" if coaching.reaches_end else invitation(timeline, until_s)
         spoken_after = f"{END_ROOM} {end_prompt}" if coaching.reaches_end else prompt
-        size = len(render_reply(Reply(lead=lead, coaching=coaching, prompt=spoken_after)))
+        size = len(render_reply(replace(before, coaching=coaching, prompt=spoken_after)))
         if size <= budget_chars or until_s == boundaries[0]:
             return coaching, prompt
     raise AssertionError("unreachable: the nearest boundary is always returned")

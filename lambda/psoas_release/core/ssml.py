@@ -14,13 +14,21 @@ from dataclasses import dataclass
 
 MAX_BREAK_S = 10.0
 MAX_SPEECH_CHARS = 8000
-TARGET_SPEECH_CHARS = 4800
-"""60 % of the limit: headroom for the envelope, the reprompt and renderer differences."""
+TARGET_SPEECH_CHARS = 7200
+"""90 % of the limit, what a reply plans for: one reply must carry a whole routine with its
+paced breaths for "Alexa, start psoas release" to coach it hands-free. Every reply is measured
+as rendered, lead included, with room kept for the streak line, so the rest is headroom for
+what planning cannot see; `validate` holds every reply to the limit itself."""
 
 SEPARATOR = ","
 """Said between two breaks so that no renderer merges them into one capped silence."""
 
-_BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
+_BREAK_TIME = re.compile(r"^([1-9]\d*)(ms|s)$")
+"""Whole milliseconds or seconds only: renderers differ on decimals (espeak-ng reads "3.2s" as
+a fraction of a second), and a renderer that cuts a break cuts a hold."""
+
+SOFT = "soft"
+"""The prosody volume of quiet cues (the breath cues that take over once a rhythm is set)."""
 
 
 class SsmlError(ValueError):
@@ -29,9 +37,10 @@ class SsmlError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
-    """Words to say, as plain text (escaped when rendered)."""
+    """Words to say, as plain text (escaped when rendered); `soft` ones are said quietly."""
 
     words: str
+    soft: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,10 +73,8 @@ def _breaks(seconds: float) -> list[str]:
 
 
 def _duration(millis: int) -> str:
-    """The shortest exact SSML duration: "10s", "3.2s" or "1250ms"."""
-    if millis % 100:
-        return f"{millis}ms"
-    return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis / 1000:.1f}s"
+    """The exact SSML duration in whole units: "10s", or "3200ms"."""
+    return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
 
 
 def render(pieces: Iterable[Piece]) -> str:
@@ -78,7 +85,10 @@ def render(pieces: Iterable[Piece]) -> str:
         if isinstance(piece, Text):
             words = " ".join(piece.words.split())
             if words:
-                out.append((" " if out else "") + escape(words))
+                said = escape(words)
+                if piece.soft:
+                    said = f'<prosody volume="{SOFT}">{said}</prosody>'
+                out.append((" " if out else "") + said)
                 last_was_break = False
             continue
         for tag in _breaks(piece.seconds):
@@ -116,9 +126,17 @@ def _parse(ssml: str) -> ElementTree.Element:
 
 
 def validate(ssml: str, max_chars: int = MAX_SPEECH_CHARS) -> None:
-    """Raise SsmlError unless `ssml` is well-formed, rooted at <speak>, within Alexa's limits."""
+    """Raise SsmlError unless `ssml` is well-formed, rooted at <speak>, within Alexa's limits,
+    and made only of what this module writes: breaks, and soft prosody around plain words."""
     if len(ssml) > max_chars:
         raise SsmlError(f"{len(ssml)} characters, over the limit of {max_chars}")
+    root = _parse(ssml)
+    for element in root:
+        if element.tag == "prosody":
+            if element.attrib != {"volume": SOFT} or len(element):
+                raise SsmlError(f"prosody other than soft plain words: {element.attrib}")
+        elif element.tag != "break":
+            raise SsmlError(f"an element this skill never writes: <{element.tag}>")
     for seconds in break_seconds(ssml):
         if not 0 < seconds <= MAX_BREAK_S:
             raise SsmlError(f"a break of {seconds} s; breaks must be over 0 and at most 10 s")
@@ -128,13 +146,20 @@ def pieces_of(ssml: str) -> list[Piece]:
     """The text and silences `ssml` plays, in order: what previews and tests time."""
     root = _parse(ssml)
     pieces: list[Piece] = []
-    for text, element in [(root.text, None), *((child.tail, child) for child in root)]:
-        if element is not None and element.tag == "break":
+    _add_words(pieces, root.text)
+    for element in root:
+        if element.tag == "break":
             pieces.append(Silence(_break_time(element)))
-        words = " ".join((text or "").split())
-        if words and words != SEPARATOR:
-            pieces.append(Text(words))
+        else:
+            _add_words(pieces, element.text, soft=True)
+        _add_words(pieces, element.tail)
     return pieces
+
+
+def _add_words(pieces: list[Piece], text: str | None, soft: bool = False) -> None:
+    words = " ".join((text or "").split())
+    if words and words != SEPARATOR:
+        pieces.append(Text(words, soft))
 
 
 def plain_text(ssml: str) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 from psoas_release.core.history import KEPT_DAYS, record_all
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
 
-STATE_VERSION = 2
-MIGRATABLE_VERSIONS = {1}
+STATE_VERSION = 3
+MIGRATABLE_VERSIONS = {1, 2}
 """Older versions whose fields are a subset of this one's: they load with defaults."""
 
 
@@ -36,9 +36,9 @@ class SessionState:
     """Everything needed to pick up where a person is, in plain values.
 
     Coaching is anchored: the last reply started speaking the timeline at `position_s`, after
-    `lead_s` seconds of other words, in answer to a request stamped `anchor_at` (epoch
-    seconds), and its speech ran to `covers_until_s`. Outside coaching, `position_s` is simply
-    the saved place.
+    `lead_s` seconds of other words and `lead_silence_s` of silence, in answer to a request
+    stamped `anchor_at` (epoch seconds), and its speech ran to `covers_until_s`. Outside
+    coaching, `position_s` is simply the saved place.
     """
 
     phase: Phase = Phase.IDLE
@@ -46,6 +46,9 @@ class SessionState:
     position_s: float = 0.0
     anchor_at: float | None = None
     lead_s: float = 0.0
+    """Seconds of words (at the speaking model) the last reply says before its coaching."""
+    lead_silence_s: float = 0.0
+    """Seconds of silence the last reply keeps before its coaching (a resumed hold's resettle)."""
     covers_until_s: float = 0.0
     advisory_heard: bool = False
     completed_count: int = 0
@@ -106,7 +109,7 @@ class SessionState:
         )
 
 
-_NUMBER_FIELDS = {"position_s", "lead_s", "covers_until_s", "heard_s"}
+_NUMBER_FIELDS = {"position_s", "lead_s", "lead_silence_s", "covers_until_s", "heard_s"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LONGEST_ZONE_NAME = 64
 
