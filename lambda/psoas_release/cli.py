@@ -15,6 +15,7 @@ from pathlib import Path
 
 from psoas_release.core.library import check_library
 from psoas_release.core.loader import default_routines_dir
+from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.core.timeline import Timeline, compile_timeline
 
 
@@ -88,13 +89,25 @@ def _simulate(args: argparse.Namespace) -> int:
 
     speed = 0.0 if args.instant else args.speed
     return simulate(Options(script=args.script, speed=speed, state_db=args.state_db,
-                            user_id=args.user or LOCAL_USER_ID, locale=args.locale))
+                            user_id=args.user or LOCAL_USER_ID, locale=args.locale,
+                            voice_wpm=args.voice_wpm))
 
 
 def _preview(args: argparse.Namespace) -> int:
     from psoas_release.preview import run
 
     return run(args.routine, args.output, first_time=args.first_time)
+
+
+def _words_per_minute(text: str) -> float:
+    """A speaking rate a voice can have: 60 to 300 words a minute."""
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 60 <= rate <= 300:
+        raise argparse.ArgumentTypeError(f"{text} words a minute: give 60 to 300")
+    return rate
 
 
 def _speed(text: str) -> float:
@@ -161,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the Alexa user id the requests carry (default: a fixed "
                                "local id)")
     simulate.add_argument("--locale", default="en-US", help="locale of the interaction model")
+    simulate.add_argument("--voice-wpm", type=_words_per_minute, default=WORDS_PER_MINUTE,
+                          metavar="N",
+                          help="how fast the simulated Echo speaks, in words a minute (default "
+                               f"{WORDS_PER_MINUTE}); the skill is not told and learns it")
     simulate.set_defaults(run=_simulate)
 
     preview = commands.add_parser(

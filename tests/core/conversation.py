@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from psoas_release.alexa.mapping import device_key
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.machine import Coach, Event, EventKind
 from psoas_release.core.reply import Reply
@@ -9,21 +10,28 @@ from psoas_release.core.speech import render_reply
 from psoas_release.core.ssml import plain_text
 from psoas_release.core.state import SessionState
 from psoas_release.core.timeline import Timeline, compile_timeline
+from tests.voices import knowing
 
 START_TIME = 1_800_000_000.0
+DEVICE_ID = "amzn1.ask.device.CORE-TEST"
 
 
 class Conversation:
-    """Drives `Coach.step` the way the Alexa adapter does, one request at a time."""
+    """Drives `Coach.step` the way the Alexa adapter does, one request at a time, from one
+    device whose voice the skill has already learned (at the model's pace) unless told not."""
 
-    def __init__(self, library: RoutineLibrary, state: SessionState | None = None) -> None:
+    def __init__(self, library: RoutineLibrary, state: SessionState | None = None,
+                 voice_known: bool = True) -> None:
         self.coach = Coach(library)
         self.state = state or SessionState()
+        if voice_known:
+            self.state = knowing(self.state, DEVICE_ID)
         self.now = START_TIME
         self.reply = Reply()
 
     def say(self, kind: EventKind, **details: str | None) -> str:
-        self.state, self.reply = self.coach.step(self.state, Event(kind, **details), self.now)
+        event = Event(kind, device=device_key(DEVICE_ID), **details)
+        self.state, self.reply = self.coach.step(self.state, event, self.now)
         return plain_text(render_reply(self.reply))
 
     def wait(self, seconds: float) -> None:
@@ -49,6 +57,6 @@ class Conversation:
 
         start = hold_spans(self.timeline)[number][0]
         heard = self.state.anchor_at or self.now
-        target = heard + START_LATENCY_S + self.state.lead_s + (start + into_s
-                                                                 - self.state.position_s)
+        lead = self.state.lead_s + self.state.lead_silence_s
+        target = heard + START_LATENCY_S + lead + (start + into_s - self.state.position_s)
         self.now = target + SPOKEN_REQUEST_S

@@ -1,5 +1,6 @@
-"""A simulated Echo per test: the real skill on a SQLite file in the test's folder, a clock
-that never runs by itself, and a transcript the test can read."""
+"""A simulated Echo per test: the real skill on a SQLite file in the test's folder (whose
+record already knows the simulator's voice), a clock that never runs by itself, and a
+transcript the test can read."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from psoas_release.alexa.skill import build_skill, invoke_skill
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.simulator.app import load_model
 from psoas_release.simulator.clock import SimulatedClock
-from psoas_release.simulator.envelopes import Envelopes
+from psoas_release.simulator.envelopes import DEVICE_ID, LOCAL_USER_ID, Envelopes
 from psoas_release.simulator.session import Conversation
 from psoas_release.storage import SqliteStateStore
+from tests.voices import seed_known_voice
 
 START = datetime(2026, 11, 26, 7, 0, 0, tzinfo=UTC).timestamp()
 MODEL = load_model("en-US")
@@ -78,7 +80,10 @@ def make_rig(tmp_path: Path, library: RoutineLibrary) -> RigFactory:
 
     def build(db: Path | None = None, clock: SimulatedClock | None = None) -> Rig:
         db = db or tmp_path / "state.sqlite3"
-        skill = build_skill(library=library, store=SqliteStateStore(db), environ={})
+        store = SqliteStateStore(db)
+        if store.load(LOCAL_USER_ID) is None:
+            seed_known_voice(store, LOCAL_USER_ID, DEVICE_ID)
+        skill = build_skill(library=library, store=store, environ={})
         requests: list[dict[str, Any]] = []
 
         def handler(event: dict[str, Any]) -> dict[str, Any]:

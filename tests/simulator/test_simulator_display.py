@@ -30,11 +30,24 @@ def coaching(library: RoutineLibrary, position_s: float, lead_s: float = 0.0) ->
 
 
 def test_the_position_counts_only_speech_after_the_lead(library: RoutineLibrary) -> None:
+    timeline = compile_timeline(library.default)
     state = coaching(library, 195.4, lead_s=4.0)
-    assert playing_position(state, None) == 195.4
-    assert playing_position(state, 3.0) == 195.4
-    assert playing_position(state, 39.0) == pytest.approx(230.4)
-    assert playing_position(state, 10_000) == compile_timeline(library.default).end_s
+    assert playing_position(state, timeline, None) == 195.4
+    assert playing_position(state, timeline, 3.0) == 195.4
+    assert playing_position(state, timeline, 39.0) == pytest.approx(230.4)
+    assert playing_position(state, timeline, 10_000) == timeline.end_s
+
+
+def test_a_slower_voice_is_further_behind_after_each_sentence(library: RoutineLibrary) -> None:
+    timeline = compile_timeline(library.default)
+    start = timeline.intro_s
+    state = coaching(library, start)
+    model = playing_position(state, timeline, 10.0)
+    slow = playing_position(state, timeline, 10.0, voice_pace=1.25)
+    fast = playing_position(state, timeline, 10.0, voice_pace=0.8)
+    assert model == pytest.approx(start + 10.0)
+    assert slow == pytest.approx(start + 8.0), "all words: they play 25 % longer"
+    assert fast == pytest.approx(start + 12.5)
 
 
 def test_a_two_sided_hold(library: RoutineLibrary) -> None:

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from psoas_release.storage import SqliteStateStore
 from tests.conftest import REPO
-from tests.skill.device import EchoDevice
+from tests.skill.device import TEST_DEVICE_ID, TEST_USER_ID, EchoDevice
+from tests.voices import seed_known_voice
 
 MODEL_FILE = REPO / "interaction_model" / "interactionModels" / "custom" / "en-US.json"
 
@@ -37,5 +39,15 @@ def lambda_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[M
 
 
 @pytest.fixture
-def device(lambda_module: ModuleType, model: dict[str, Any]) -> EchoDevice:
+def new_device(lambda_module: ModuleType, model: dict[str, Any]) -> EchoDevice:
+    """An Echo the skill has never heard: it does not know how fast its voice speaks."""
+    return EchoDevice(lambda_module.lambda_handler, model)
+
+
+@pytest.fixture
+def device(lambda_module: ModuleType, model: dict[str, Any], tmp_path: Path) -> EchoDevice:
+    """An Echo whose voice (at the speaking model's pace) the skill has already learned, so a
+    question mid-hold is placed within a second or two."""
+    seed_known_voice(SqliteStateStore(tmp_path / "state.sqlite3"), TEST_USER_ID,
+                     TEST_DEVICE_ID)
     return EchoDevice(lambda_module.lambda_handler, model)

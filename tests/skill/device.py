@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
+from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.simulator.envelopes import Envelopes
 from psoas_release.simulator.heard import MAX_RESPONSE_BYTES, Heard, response_problems
 from psoas_release.utterances import resolve
@@ -48,10 +49,13 @@ class EchoDevice:
     """One person's Echo: sessions, timestamps in whole seconds, speech that takes time."""
 
     def __init__(self, handler: Handler, model: dict[str, Any],
-                 user_id: str = TEST_USER_ID) -> None:
+                 user_id: str = TEST_USER_ID, voice_wpm: float = WORDS_PER_MINUTE) -> None:
         self.handler = handler
         self.model = model
         self.user_id = user_id
+        self.pace = WORDS_PER_MINUTE / voice_wpm
+        """Seconds this device's voice takes per second of the speaking model; the skill is
+        never told it."""
         self.envelopes = Envelopes(user_id, device_id=TEST_DEVICE_ID,
                                    api_access_token="test-token")
         self.clock = datetime(2026, 11, 26, 7, 0, 0, tzinfo=UTC)
@@ -77,7 +81,7 @@ class EchoDevice:
         """Wait until the last reply's speech reaches `phrase`, then `plus` seconds more."""
         assert self.last is not None
         at = self.speech_started + timedelta(
-            seconds=self.last.seconds_until(phrase, occurrence) + plus)
+            seconds=self.last.seconds_until(phrase, occurrence, self.pace) + plus)
         assert at >= self.clock, "that moment has passed"
         self.clock = at
 

@@ -40,7 +40,7 @@ def test_the_form_cue_35_seconds_into_a_hold_keeps_the_other_25(
     assert heard.text.startswith(form_cue)
     lead = speaking_seconds(form_cue) + LEAD_GAP_S
     left = heard.seconds_until("And release. Slowly lower your right leg") - lead
-    assert 25 <= left <= 27
+    assert 23 <= left <= 27, "within 2 s of the 25 s left, on a device the skill knows"
 
 
 def test_how_much_time_is_left(device: EchoDevice) -> None:

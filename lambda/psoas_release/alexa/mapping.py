@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import zlib
+from dataclasses import replace
 from datetime import datetime
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -54,21 +56,43 @@ INTENT_EVENTS: dict[str, EventKind] = {
 def to_event(handler_input: HandlerInput) -> Event:
     """The core event for this request. Unknown intents become a fallback, never an error."""
     request = handler_input.request_envelope.request
+    heard = Event(EventKind.FALLBACK, device=_device(handler_input),
+                  new_session=_new_session(handler_input))
     if isinstance(request, LaunchRequest):
-        return Event(EventKind.LAUNCH)
+        return replace(heard, kind=EventKind.LAUNCH)
     if isinstance(request, SessionEndedRequest):
-        return Event(EventKind.SESSION_ENDED)
+        timed_out = getattr(request.reason, "value", None) == "EXCEEDED_MAX_REPROMPTS"
+        return replace(heard, kind=EventKind.SESSION_ENDED, timed_out=timed_out)
     if not isinstance(request, IntentRequest) or request.intent is None:
-        return Event(EventKind.FALLBACK)
+        return heard
     name = str(request.intent.name)
     kind = INTENT_EVENTS.get(name, EventKind.FALLBACK)
     if kind is EventKind.START:
         routine_id, routine_name = _slot(request, ROUTINE_SLOT)
-        return Event(kind, routine_id=routine_id, routine_name=routine_name)
+        return replace(heard, kind=kind, routine_id=routine_id, routine_name=routine_name)
     if kind is EventKind.SET_PREFERENCE:
         preference, slot_name = PREFERENCE_SLOTS[name]
-        return Event(kind, preference=preference, value=_slot(request, slot_name)[0])
-    return Event(kind)
+        return replace(heard, kind=kind, preference=preference,
+                       value=_slot(request, slot_name)[0])
+    return replace(heard, kind=kind)
+
+
+def device_key(device_id: str) -> str:
+    """A short key for a device: its pace is learned and kept under it. A digest, not Alexa's
+    id, so the person's record holds no device identifier."""
+    data = device_id.encode("utf-8", "replace")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
+def _device(handler_input: HandlerInput) -> str | None:
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    return device_key(device_id) if isinstance(device_id, str) and device_id else None
+
+
+def _new_session(handler_input: HandlerInput) -> bool:
+    session = handler_input.request_envelope.session
+    return session is None or getattr(session, "new", True) is not False
 
 
 def _slot(request: IntentRequest, name: str) -> tuple[str | None, str | None]:

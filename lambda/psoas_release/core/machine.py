@@ -37,11 +37,21 @@ from psoas_release.core.history import (
     streak_phrase,
 )
 from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.pace import (
+    Ending,
+    SpokenReply,
+    VoicePace,
+    learn,
+    measure,
+    pace_of,
+    with_pace,
+)
 from psoas_release.core.position import heard_position
 from psoas_release.core.preferences import updated_preferences
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
-from psoas_release.core.speech import lead_of, plan_coaching
+from psoas_release.core.speaking import speaking_seconds
+from psoas_release.core.speech import lead_of, plan_coaching, spoken_lengths
 from psoas_release.core.state import Phase, SessionState
 from psoas_release.core.timeline import TITLED_KINDS, Timeline, compile_timeline
 
@@ -96,6 +106,12 @@ class Event:
     routine_name: str | None = None
     preference: str | None = None
     value: str | None = None
+    device: str | None = None
+    """Which device asked (a key, not Alexa's id): each keeps its own speaking pace."""
+    new_session: bool = False
+    """The request opens a session, so it cannot answer a question asked in another."""
+    timed_out: bool = False
+    """A session that ended because no one answered the reply and its reprompt."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,8 @@ class Turn:
     library: RoutineLibrary
     timeline: Timeline | None
     position_s: float
+    pace: VoicePace | None = None
+    """What is known of this device's speaking pace; None before anything is."""
 
     @property
     def routine(self) -> Routine | None:
@@ -147,7 +165,8 @@ def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = N
     assert timeline is not None, "coach needs a routine"
     from_s = timeline.clamp(from_s)
     before = Reply(lead=lead, resettle_s=resettle_s, restart=restart)
-    coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=END_PROMPT)
+    pace = turn.pace.ratio if turn.pace else 1.0
+    coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=END_PROMPT, pace=pace)
     reprompt = CONTINUE_REPROMPT
     if coaching.reaches_end:
         streak_said = streak_phrase(streak_if_finished(turn, timeline, from_s))
@@ -159,6 +178,7 @@ def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = N
         position_s=from_s,
         anchor_at=turn.now,
         covers_until_s=coaching.until_s,
+        speech_pace=pace,
     ), reply)
     return state, reply
 
@@ -529,6 +549,17 @@ TRANSITIONS: Mapping[Phase, Mapping[EventKind, Action]] = {
 # --- the machine ---------------------------------------------------------------------------
 
 
+ANSWERED_BY: Mapping[str, frozenset[EventKind]] = {
+    END_PROMPT: frozenset({EventKind.STOP, EventKind.START_OVER}),
+    CONTINUE_REPROMPT: frozenset({EventKind.RESUME, EventKind.NEXT, EventKind.YES}),
+    OFFER_REPROMPT: frozenset({EventKind.YES, EventKind.NO}),
+    RESUME_REPROMPT: frozenset({EventKind.RESUME}),
+    START_PROMPT: frozenset({EventKind.START, EventKind.STOP}),
+}
+"""What answers each closing question or invitation (named by its reprompt): an answer proves
+the reply played to its end, which is how a device's pace is learned."""
+
+
 class Coach:
     """The session state machine over one routine library."""
 
@@ -545,21 +576,24 @@ class Coach:
             reply = replace(reply, lead=f"{APOLOGY} {reply.lead}".strip())
             if reply.coaching is not None:
                 new_state = anchored(new_state, reply)
-        return new_state.with_(recovered=False), reply
+        return new_state.with_(recovered=False, spoken=awaiting(reply, event, turn.now)), reply
 
     def _turn(self, state: SessionState, event: Event, now: float) -> Turn:
         if not math.isfinite(now):
             now = state.anchor_at or 0.0
+        state = learned(state, event, now)
         routine = self.library.get(state.routine_id) if state.routine_id else None
         if state.routine_id and routine is None:
             state = state.keep_progress().with_(recovered=True)
         if routine is None and state.phase not in {Phase.IDLE, Phase.FINISHED}:
             state = state.keep_progress().with_(recovered=True)
         timeline = compile_timeline(routine, state.preferences) if routine else None
+        pace = pace_of(state.paces, event.device)
         position = 0.0
         if timeline is not None:
             position = timeline.clamp(
-                heard_position(state, now) if state.phase is Phase.COACHING else state.position_s
+                heard_position(timeline, state, now, pace.ratio if pace else None)
+                if state.phase is Phase.COACHING else state.position_s
             )
             if state.phase is Phase.COACHING:
                 played = timeline.coached_left_s(state.position_s) - timeline.coached_left_s(
@@ -570,4 +604,34 @@ class Coach:
                     state = state.with_(advisory_heard=True)
             if state.phase is Phase.COACHING and position >= timeline.end_s:
                 state = completed(state)
-        return Turn(state, event, now, self.library, timeline, position)
+        return Turn(state, event, now, self.library, timeline, position, pace)
+
+
+def learned(state: SessionState, event: Event, now: float) -> SessionState:
+    """`state` with what this request teaches of the device's pace: whether it proves the last
+    reply played to its end (a timed-out session, an answer to its question), and if so how
+    long the device took to say it. The reply is then spent either way."""
+    spoken = state.spoken
+    if spoken is None or event.device != spoken.device:
+        return state.with_(spoken=None)
+    if event.kind is EventKind.SESSION_ENDED and event.timed_out:
+        ending = Ending.TIMED_OUT
+    elif event.kind.value in spoken.answers and not event.new_session:
+        ending = Ending.ANSWERED
+    else:
+        return state.with_(spoken=None)
+    observed = measure(spoken, now, ending)
+    if observed is None:
+        return state.with_(spoken=None)
+    pace = learn(pace_of(state.paces, spoken.device), observed)
+    return state.with_(spoken=None, paces=with_pace(state.paces, spoken.device, pace))
+
+
+def awaiting(reply: Reply, event: Event, now: float) -> SpokenReply | None:
+    """The record of `reply` while it waits for an answer, if its end can teach anything."""
+    if event.device is None or reply.end_session or reply.reprompt is None:
+        return None
+    words_s, silence_s = spoken_lengths(reply)
+    answers = frozenset(kind.value for kind in ANSWERED_BY.get(reply.reprompt, frozenset()))
+    return SpokenReply(now, event.device, words_s, silence_s,
+                       speaking_seconds(reply.reprompt), answers)

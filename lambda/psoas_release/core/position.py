@@ -1,51 +1,117 @@
-"""Where the person is now, from request timestamps alone (barge-in reconciliation).
+"""Where the person is now, from request timestamps alone, and the timing model it rests on.
 
 Alexa reports no playback offset for speech. When someone interrupts a long coaching reply
 ("Alexa, repeat the form cue"), the speech stops and the next request carries only its own
-timestamp. So each reply records where on the timeline its coaching starts (`position_s`),
-how many seconds of other words come first (`lead_s`), the timestamp of the request it
-answered (`anchor_at`) and where its speech ends (`covers_until_s`). On the next request:
+timestamp (whole seconds). So each reply records where on the timeline its coaching starts
+(`position_s`) and ends (`covers_until_s`), what it says first (`lead_s` seconds of words at
+the speaking model, `lead_silence_s` of silence), the pace its holds were sized for
+(`speech_pace`) and the timestamp of the request it answered (`anchor_at`). On the next
+request the speech has been playing for
 
-    heard = position_s + (now - anchor_at) - lead_s - LATENCY_ALLOWANCE_S
+    talk = (now - anchor_at) - START_LATENCY_S - SPOKEN_REQUEST_S - rounding
+           - pace * lead_s - lead_silence_s
 
-clamped to [position_s, covers_until_s]: never before where the reply started (so the
-position never moves backwards by itself) and never past what the reply actually said.
+and the person is where the reply's speech gets to after `talk` seconds on a device of that
+`pace` (`position_after`: words stretch with the voice, breaks never do), never before where
+the reply started and never past where it ends.
 
-The allowance covers time that passes between the two timestamps but is not playback:
-about 1 s from our answer to Alexa starting to speak, about 1.5 s from the wake word (which
-stops the speech) to the end of the spoken request that is stamped, and 1 s for timestamps
-having one-second resolution (the difference of two whole-second stamps can read up to 1 s
-long), so that rounding can only make the estimate early.
+The pace (seconds a device takes per second of the 150-words-a-minute model) is learned per
+device in `core.pace`, from replies known to have played to their end:
+- timed out: a SessionEndedRequest (EXCEEDED_MAX_REPROMPTS) after a reply with a reprompt
+  arrives after start latency + the reply (breaks + pace * words) + `LISTEN_S` + the
+  reprompt (pace * words) + `LISTEN_S`. No person is in that timing, so one long reply pins
+  the pace to the timestamps' rounding over its words: about 1 s in 300 s.
+- answered: "stop" or "start over" to the closing question, "continue" or "next" to a reply
+  that stopped at a movement, "yes" or "no" to "Shall we carry on?", "resume" after a pause.
+  It arrives after the reply plus `ANSWER_AFTER_S` to react and `SPOKEN_REQUEST_S` to say
+  it. The person's own time varies, so its band allows up to `ANSWER_AFTER_S` less and the
+  rest of the listening window more; an answer so late that the voice would be slower than
+  any expected one is taken as an answer to the reprompt.
+Each observation is a point and a band; the estimate is the precision-weighted mean, kept in
+the intersection of the bands. One that the band rules out is an outlier and the less
+precise of the two is dropped, so a late answer never moves a pace a timed-out session
+measured. Each device keeps its own pace: a kitchen Echo and the one by the mat may differ.
 
-Error budget (goal: within 2 s of where the speech stopped, never after it):
-- timestamp resolution: the estimate lands 0 to 2 s early (the 1 s margin plus rounding);
-- the start latency varies by about +/- 0.5 s;
-- the spoken request varies by about +/- 0.5 s ("next" vs "how much time is left").
-Errors lean early on purpose: an estimate a little early repeats a second or two of a hold,
-which is harmless; one too late would cut a hold short, which the product promises never to
-do. A clock that goes backwards counts as no time passed.
+Before anything is learned of a device: never late. The estimate takes the slowest voice
+expected (120 words a minute, pace 1.25) and the full timestamp rounding, so for any voice
+from 120 to 180 words a minute it never lands after where the speech stopped: an interruption
+may repeat part of a hold, never cut one. The repeat is at most 2 s plus (1.25 - the device's
+pace) times the seconds of words the reply said before the interruption: nothing extra in
+the first hold of a reply; at 150 words a minute, 0.25 s per second of words heard, which
+late in a first ten-minute routine (about 280 s of words) is about a minute. One routine
+heard to its end removes it.
 
-The budget assumes the speech model (150 words a minute, `core.speaking`) that also times
-every hold. Breaks are exact, but if a device's voice runs slower than the model (pauses at
-full stops add up over a long reply), playback falls behind it sentence by sentence and the
-estimate drifts late by that difference. Measure a device and calibrate the model before
-relying on barge-in late in a long reply.
+Once learned: within 2 s. The estimate is centred: the timestamps' rounding of the gap (under
+1 s either way) plus the pace's error (under 1 s either way, times the words before the
+interruption over the words it was learned from) stay within 2 s, never more than 2 s late,
+for voices from 120 to 180 words a minute. Holds are sized for that pace (`core.speech`), so
+each hold as heard lasts its figure on the device to within the same error over its words.
+
+Error budget and limits. The model's constants (start latency, the length of the spoken
+request, the listening windows, the time to react) are Alexa's typical figures; each that
+varies by half a second on a real device widens both budgets by that much. The pace is one
+ratio for all words: a voice that pauses longer at full stops than the model makes short cues
+(the quiet breath cues) take longer than their words predict. An answer said over the last
+seconds of a reply, before it ended, looks like a faster voice; the band it gives is checked
+against what is already known, but a first observation of that kind can make the estimate
+late by as much as the answer was early. Clocks that go backwards count as no time passed.
 """
 
 from __future__ import annotations
 
-from psoas_release.core.state import SessionState
+from typing import TYPE_CHECKING
+
+from psoas_release.core.reply import Coaching
+from psoas_release.core.speaking import SLOWEST_PACE
+from psoas_release.core.speech import coaching_spans, piece_seconds
+
+if TYPE_CHECKING:
+    from psoas_release.core.state import SessionState
+    from psoas_release.core.timeline import Timeline
 
 START_LATENCY_S = 1.0
+"""From the skill's answer (stamped by the request it answers) to Alexa starting to speak."""
 SPOKEN_REQUEST_S = 1.5
+"""From the wake word, which stops the speech, to the end of the spoken request it stamps."""
 TIMESTAMP_ROUNDING_S = 1.0
-LATENCY_ALLOWANCE_S = START_LATENCY_S + SPOKEN_REQUEST_S + TIMESTAMP_ROUNDING_S
+"""Two whole-second timestamps: their difference reads up to 1 s long or short."""
+LISTEN_S = 8.0
+"""How long an Echo keeps the microphone open after speaking, before reprompting or closing."""
+ANSWER_AFTER_S = 1.0
+"""How long a person usually takes to start answering a question once it has been asked."""
 
 
-def heard_position(state: SessionState, now: float) -> float:
-    """The timeline position where the last reply's speech was when this request came."""
+def coaching_of(timeline: Timeline, state: SessionState) -> Coaching:
+    """The coaching the last reply spoke, rebuilt from what the state recorded of it."""
+    until = max(state.covers_until_s, state.position_s)
+    return Coaching(timeline, state.position_s, until, state.speech_pace)
+
+
+def position_after(coaching: Coaching, seconds: float, voice_pace: float) -> float:
+    """The timeline position `seconds` into `coaching`'s speech on a device whose voice takes
+    `voice_pace` seconds per second of the model: where the speech is after that long."""
+    clock = 0.0
+    for span in coaching_spans(coaching):
+        length = piece_seconds(span.piece, voice_pace)
+        if clock + length > seconds:
+            share = max(0.0, seconds - clock) / length
+            return span.from_s + share * (span.until_s - span.from_s)
+        clock += length
+    return coaching.until_s
+
+
+def heard_position(timeline: Timeline, state: SessionState, now: float,
+                   voice_pace: float | None) -> float:
+    """The timeline position where the last reply's speech was when this request came.
+
+    `voice_pace` is the device's learned pace; None when nothing is known of it yet, and then
+    the estimate is the one that is never late (see the module's notes)."""
     if state.anchor_at is None:
         return state.position_s
+    known = voice_pace is not None
+    pace = voice_pace if voice_pace is not None else SLOWEST_PACE
+    rounding = 0.0 if known else TIMESTAMP_ROUNDING_S
     elapsed = max(0.0, now - state.anchor_at)
-    played = max(0.0, elapsed - state.lead_s - state.lead_silence_s - LATENCY_ALLOWANCE_S)
-    return min(state.position_s + played, max(state.covers_until_s, state.position_s))
+    talk = (elapsed - START_LATENCY_S - SPOKEN_REQUEST_S - rounding
+            - pace * state.lead_s - state.lead_silence_s)
+    return position_after(coaching_of(timeline, state), talk, pace)

@@ -30,10 +30,31 @@ END_ROOM = "That's fifty seven days running."
 """Room kept after the closing for the streak line, the longest one."""
 
 
-def coaching_pieces(coaching: Coaching) -> list[Piece]:
-    """Every cue from `from_s` to `until_s` at its time, silences filling the gaps."""
+@dataclass(frozen=True)
+class Span:
+    """One piece of a coaching reply and the stretch of the timeline it plays: what maps a
+    moment of the speech back to a place in the routine."""
+
+    piece: Piece
+    from_s: float
+    until_s: float
+
+
+def piece_seconds(piece: Piece, pace: float = 1.0) -> float:
+    """How long a piece plays on a device whose voice takes `pace` seconds per second of the
+    speaking model: words stretch with the voice, breaks never do."""
+    return piece.seconds if isinstance(piece, Silence) else speaking_seconds(piece.words) * pace
+
+
+@functools.lru_cache(maxsize=64)
+def coaching_spans(coaching: Coaching) -> tuple[Span, ...]:
+    """Every cue from `from_s` to `until_s` at its time, silences filling the gaps.
+
+    In a hold the words take `coaching.pace` of the timeline, so the silence after them is
+    what the device leaves of the gap; elsewhere they take the model's time and the silence
+    after an instruction is kept whole."""
     timeline, from_s, until_s = coaching.timeline, coaching.from_s, coaching.until_s
-    pieces: list[Piece] = []
+    spans: list[Span] = []
     cursor = from_s
     for segment in timeline.segments:
         if segment.end_s <= from_s or segment.start_s >= until_s:
@@ -44,12 +65,18 @@ def coaching_pieces(coaching: Coaching) -> list[Piece]:
             if not from_s <= at_s < until_s:
                 continue
             if at_s - cursor >= SHORTEST_SILENCE_S:
-                pieces.append(Silence(at_s - cursor))
-            pieces.append(Text(cue.text, cue.soft))
-            cursor = max(cursor, at_s) + speaking_seconds(cue.text) * pace
+                spans.append(Span(Silence(at_s - cursor), cursor, at_s))
+            start = max(cursor, at_s)
+            cursor = start + speaking_seconds(cue.text) * pace
+            spans.append(Span(Text(cue.text, cue.soft), start, cursor))
     if until_s - cursor >= SHORTEST_SILENCE_S:
-        pieces.append(Silence(until_s - cursor))
-    return pieces
+        spans.append(Span(Silence(until_s - cursor), cursor, until_s))
+    return tuple(spans)
+
+
+def coaching_pieces(coaching: Coaching) -> list[Piece]:
+    """The coaching as it is said: words and silences in order."""
+    return [span.piece for span in coaching_spans(coaching)]
 
 
 @dataclass(frozen=True)
@@ -79,6 +106,13 @@ def _lead_pieces(reply: Reply) -> list[Piece]:
     if pieces and reply.coaching is not None:
         pieces.append(Silence(LEAD_GAP_S))
     return pieces
+
+
+def spoken_lengths(reply: Reply) -> tuple[float, float]:
+    """(seconds of words at the speaking model, seconds of silence) in the whole reply."""
+    pieces = reply_pieces(reply)
+    return (sum(speaking_seconds(p.words) for p in pieces if isinstance(p, Text)),
+            sum(p.seconds for p in pieces if isinstance(p, Silence)))
 
 
 def reply_pieces(reply: Reply) -> list[Piece]:

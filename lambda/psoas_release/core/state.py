@@ -14,6 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from psoas_release.core.history import KEPT_DAYS, record_all
+from psoas_release.core.pace import (
+    SANE_PACES,
+    Paces,
+    SpokenReply,
+    merged,
+    paces_from_list,
+    paces_to_list,
+)
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
 
 STATE_VERSION = 3
@@ -50,6 +58,12 @@ class SessionState:
     lead_silence_s: float = 0.0
     """Seconds of silence the last reply keeps before its coaching (a resumed hold's resettle)."""
     covers_until_s: float = 0.0
+    speech_pace: float = 1.0
+    """The device pace the last reply's holds were sized for (see `core.speech`)."""
+    spoken: SpokenReply | None = None
+    """The last reply while it awaits an answer: what its end will teach of the voice."""
+    paces: Paces = ()
+    """Each of the person's devices' speaking pace, as learned so far (`core.pace`)."""
     advisory_heard: bool = False
     completed_count: int = 0
     """Runs that reached the end, however they got there (skips included)."""
@@ -70,6 +84,8 @@ class SessionState:
         data["phase"] = self.phase.value
         data["completions"] = list(self.completions)
         data["preferences"] = self.preferences.to_dict()
+        data["spoken"] = self.spoken.to_dict() if self.spoken else None
+        data["paces"] = paces_to_list(self.paces)
         return data
 
     @classmethod
@@ -90,6 +106,7 @@ class SessionState:
             completions=self.completions,
             time_zone=self.time_zone,
             preferences=self.preferences,
+            paces=self.paces,
         )
 
     def with_(self, **changes: Any) -> SessionState:
@@ -106,6 +123,7 @@ class SessionState:
             advisory_heard=self.advisory_heard or theirs.advisory_heard,
             time_zone=self.time_zone or theirs.time_zone,
             preferences=self.preferences if keep_my_preferences else theirs.preferences,
+            paces=merged(self.paces, theirs.paces),
         )
 
 
@@ -127,6 +145,9 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
     values["phase"] = Phase(data.get("phase", Phase.IDLE.value))
     values["preferences"] = Preferences.from_dict(data.get("preferences", {}))
     values["completions"] = _dates(data.get("completions", []))
+    values["spoken"] = SpokenReply.from_dict(data.get("spoken"))
+    values["speech_pace"] = _pace(data.get("speech_pace", 1.0))
+    values["paces"] = paces_from_list(data.get("paces", []))
     zone = data.get("time_zone")
     if zone is not None and (not isinstance(zone, str) or len(zone) > _LONGEST_ZONE_NAME):
         raise TypeError("time_zone is not a zone name")
@@ -151,6 +172,16 @@ def _dates(value: Any) -> tuple[str, ...]:
     if not all(isinstance(day, str) and _ISO_DATE.match(day) for day in value):
         raise ValueError("completions holds something that is not a date")
     return tuple(value)
+
+
+def _pace(value: Any) -> float:
+    """A reply's speech pace, or the model's own when it is not a sane one: it only sizes the
+    silences of a hold already said, so the fallback costs at most a second of estimate."""
+    try:
+        pace = _finite(value, minimum=SANE_PACES[0])
+    except (TypeError, ValueError):
+        return 1.0
+    return pace if pace <= SANE_PACES[1] else 1.0
 
 
 def _finite(value: Any, minimum: float) -> float:

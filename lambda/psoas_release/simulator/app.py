@@ -19,6 +19,7 @@ from rich.text import Text
 
 from psoas_release.alexa.skill import build_skill, invoke_skill
 from psoas_release.core.library import load_library
+from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, MODELS_SUBDIR
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.display import TerminalTranscript, speed_face, status_line
@@ -43,6 +44,8 @@ class Options:
     state_db: Path | None = None
     user_id: str = LOCAL_USER_ID
     locale: str = "en-US"
+    voice_wpm: float = WORDS_PER_MINUTE
+    """How fast the simulated Echo speaks; the skill is never told, it has to learn it."""
 
 
 def load_model(locale: str) -> dict[str, Any]:
@@ -91,9 +94,11 @@ def simulate(
     conversation = Conversation(
         lambda event: invoke_skill(skill, event), model, clock, library,
         transcript=TerminalTranscript(console, clock), envelopes=envelopes,
+        voice_pace=WORDS_PER_MINUTE / options.voice_wpm,
     )
     console.print(Text(f"state: {state_db} · user: {options.user_id} · "
-                       f"speed: {speed_face(clock)}", style="dim"))
+                       f"speed: {speed_face(clock)} · voice: {options.voice_wpm:g} words a "
+                       "minute", style="dim"))
 
     if interactive:
         with TerminalKeys(stdin.fileno()) as keys:

@@ -61,9 +61,10 @@ class Heard:
         attributes = response.get("sessionAttributes") or {}
         self.state = SessionState.from_dict(attributes.get("state"))
 
-    def seconds_until(self, phrase: str, occurrence: int = 1) -> float:
-        """When `phrase` starts, in seconds from the start of this reply's speech."""
-        offset = seconds_until(self.ssml, phrase, occurrence)
+    def seconds_until(self, phrase: str, occurrence: int = 1, pace: float = 1.0) -> float:
+        """When `phrase` starts, in seconds from the start of this reply's speech, on a device
+        whose voice takes `pace` seconds per second of the speaking model."""
+        offset = seconds_until(self.ssml, phrase, occurrence, pace)
         if offset is None:
             raise AssertionError(f"{phrase!r} (occurrence {occurrence}) not in: {self.text}")
         return offset

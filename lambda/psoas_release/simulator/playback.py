@@ -3,7 +3,9 @@
 Why: Alexa plays a coaching reply for minutes, and the person interrupts it ("Alexa, how much
 time is left") somewhere in the middle. The skill only learns when from the next request's
 timestamp, so the simulator must know exactly which words were heard by when: every text
-piece takes its speaking time (the core's 150 words a minute), every break its length.
+piece takes its speaking time at the device's voice pace (the core's 150 words a minute
+unless the device speaks slower or faster, which the skill is never told), every break its
+length.
 """
 
 from __future__ import annotations
@@ -11,55 +13,57 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psoas_release.core.speaking import speaking_seconds
-from psoas_release.core.ssml import Piece, Silence, Text, pieces_of
+from psoas_release.core.speech import piece_seconds
+from psoas_release.core.ssml import Piece, Text, pieces_of
 
 
 @dataclass(frozen=True)
 class TimedPiece:
-    """A piece of speech and when it plays, in seconds from the start of the speech."""
+    """A piece of speech, when it plays and for how long, in seconds from the speech's start."""
 
     start_s: float
     piece: Piece
-
-    @property
-    def duration_s(self) -> float:
-        piece = self.piece
-        return piece.seconds if isinstance(piece, Silence) else speaking_seconds(piece.words)
+    duration_s: float
 
     @property
     def end_s(self) -> float:
         return self.start_s + self.duration_s
 
 
-def timed_pieces(ssml: str) -> list[TimedPiece]:
-    """The pieces of `ssml` with their start times, one after another."""
+def timed_pieces(ssml: str, pace: float = 1.0) -> list[TimedPiece]:
+    """The pieces of `ssml` with their start times, one after another, on a device whose voice
+    takes `pace` seconds per second of the speaking model."""
     timed: list[TimedPiece] = []
     clock = 0.0
     for piece in pieces_of(ssml):
-        timed.append(TimedPiece(clock, piece))
+        timed.append(TimedPiece(clock, piece, piece_seconds(piece, pace)))
         clock = timed[-1].end_s
     return timed
 
 
-def seconds_until(ssml: str, phrase: str, occurrence: int = 1) -> float | None:
+def seconds_until(ssml: str, phrase: str, occurrence: int = 1,
+                  pace: float = 1.0) -> float | None:
     """When `phrase` starts, in seconds from the start of the speech; None if never said."""
     seen = 0
-    for timed in timed_pieces(ssml):
+    for timed in timed_pieces(ssml, pace):
         piece = timed.piece
         if isinstance(piece, Text) and phrase in piece.words:
             seen += 1
             if seen == occurrence:
-                return timed.start_s + speaking_seconds(piece.words.partition(phrase)[0])
+                before = piece.words.partition(phrase)[0]
+                return timed.start_s + speaking_seconds(before) * pace
     return None
 
 
 class Playback:
-    """One reply's speech, started at simulated time `starts_at`; `stop` is a barge-in."""
+    """One reply's speech, started at simulated time `starts_at` on a device of voice `pace`;
+    `stop` is a barge-in."""
 
-    def __init__(self, ssml: str, starts_at: float) -> None:
+    def __init__(self, ssml: str, starts_at: float, pace: float = 1.0) -> None:
         self.ssml = ssml
         self.starts_at = starts_at
-        self.pieces = timed_pieces(ssml)
+        self.pace = pace
+        self.pieces = timed_pieces(ssml, pace)
         self.length_s = self.pieces[-1].end_s if self.pieces else 0.0
         self.stopped_at: float | None = None
         self._reported = 0
@@ -107,7 +111,7 @@ class Playback:
 
     def when_said(self, phrase: str, occurrence: int = 1) -> float | None:
         """Simulated time at which `phrase` is said; None if it is not, or was cut off."""
-        offset = seconds_until(self.ssml, phrase, occurrence)
+        offset = seconds_until(self.ssml, phrase, occurrence, self.pace)
         if offset is None or self.starts_at + offset >= self.ends_at:
             return None
         return self.starts_at + offset

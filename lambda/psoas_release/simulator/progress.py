@@ -1,8 +1,9 @@
 """Where the person is in the routine right now: what the live progress line shows.
 
 Why: the skill keeps no running clock; its state says where the last reply started coaching
-(`position_s`), after how many seconds of other words (`lead_s`), and how far it goes
-(`covers_until_s`). Adding the seconds of that reply actually played gives the position, and
+(`position_s`), what it said first (`lead_s`, `lead_silence_s`), and how far it goes
+(`covers_until_s`). The seconds of that reply actually played, at the simulated voice's own
+pace, give the position through the core's own mapping (`core.position.position_after`), and
 the core's timeline turns a position into a movement, a side and the time left.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.position import coaching_of, position_after
 from psoas_release.core.routines import Side
 from psoas_release.core.state import Phase, SessionState
 from psoas_release.core.timeline import Timeline, compile_timeline
@@ -33,27 +35,30 @@ class Progress:
     total_left_s: float | None = None
 
 
-def playing_position(state: SessionState, played_s: float | None) -> float:
-    """The timeline position after `played_s` seconds of the reply that left `state`.
+def playing_position(state: SessionState, timeline: Timeline, played_s: float | None,
+                     voice_pace: float = 1.0) -> float:
+    """The timeline position after `played_s` seconds of the reply that left `state`, on a
+    device whose voice takes `voice_pace` seconds per second of the speaking model.
 
-    The reply's first `lead_s` seconds are other words (an answer, a welcome), and it stops
-    coaching at `covers_until_s`. With nothing playing, the saved position stands.
+    The reply first says other words (an answer, a welcome), and it stops coaching at
+    `covers_until_s`. With nothing playing, the saved position stands.
     """
     if played_s is None or state.phase is not Phase.COACHING or state.anchor_at is None:
         return state.position_s
-    coached = max(0.0, played_s - state.lead_s)
-    return min(state.position_s + coached, max(state.covers_until_s, state.position_s))
+    talk = played_s - voice_pace * state.lead_s - state.lead_silence_s
+    return position_after(coaching_of(timeline, state), talk, voice_pace)
 
 
 def progress_of(
-    state: SessionState, library: RoutineLibrary, played_s: float | None = None
+    state: SessionState, library: RoutineLibrary, played_s: float | None = None,
+    voice_pace: float = 1.0,
 ) -> Progress:
     """The progress line's content for `state`, `played_s` seconds into its reply's speech."""
     routine = library.get(state.routine_id) if state.routine_id else None
     if routine is None or state.phase in {Phase.IDLE, Phase.FINISHED}:
         return Progress(state.phase)
     timeline: Timeline = compile_timeline(routine, state.preferences)
-    position = timeline.clamp(playing_position(state, played_s))
+    position = timeline.clamp(playing_position(state, timeline, played_s, voice_pace))
     segment = timeline.locate(position).segment
     movement = None if segment.movement is None else routine.movements[segment.movement]
     span = timeline.hold_span(position)

@@ -96,8 +96,11 @@ class Conversation:
         *,
         transcript: Transcript | None = None,
         envelopes: Envelopes | None = None,
+        voice_pace: float = 1.0,
     ) -> None:
         self.handler = handler
+        self.voice_pace = voice_pace
+        """Seconds this Echo's voice takes per second of the speaking model; never sent."""
         self.model = model
         self.clock = clock
         self.library = library
@@ -137,7 +140,7 @@ class Conversation:
         if self.latest is None:
             return Progress(Phase.IDLE)
         played = self._speech.played_s(self.clock.now()) if self._speech else None
-        return progress_of(self.latest.state, self.library, played)
+        return progress_of(self.latest.state, self.library, played, self.voice_pace)
 
     def next_due(self) -> float | None:
         """When something next happens on its own: words start, a reprompt, a timeout."""
@@ -164,7 +167,8 @@ class Conversation:
                 self.transcript.notice(self._closed_notice_at, "session closed")
                 self._closed_notice_at = None
             if self._reprompt_at is not None and now >= self._reprompt_at:
-                self._reprompt = Playback(self._reprompt_ssml, self._reprompt_at)
+                self._reprompt = Playback(self._reprompt_ssml, self._reprompt_at,
+                                          self.voice_pace)
                 self._timeout_at = self._reprompt.ends_at + LISTEN_S
                 self._reprompt_at = None
                 continue
@@ -257,7 +261,7 @@ class Conversation:
             self.transcript.notice(at, "session closed")
             return heard
         self.last = heard
-        self._speech = Playback(heard.ssml, at + START_LATENCY_S)
+        self._speech = Playback(heard.ssml, at + START_LATENCY_S, self.voice_pace)
         self._reprompt = None
         listen_from = self._speech.ends_at
         if not self.in_session:
