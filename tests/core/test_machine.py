@@ -351,7 +351,7 @@ def test_random_conversations_keep_every_promise(
         if not same_routine or kind in NAVIGATION or before.phase is Phase.FINISHED:
             continue
         timeline = compile_timeline(library.get(state.routine_id or "") or library.default)
-        heard = heard_position(timeline, before, now, None) \
+        heard = heard_position(timeline, before, now) \
             if before.phase is Phase.COACHING else before.position_s
         if state.phase in {Phase.COACHING, Phase.PAUSED}:
             assert timeline.coached_left_s(state.position_s) <= \

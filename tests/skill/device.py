@@ -18,8 +18,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
+from psoas_release.core.position import (
+    ANSWER_AFTER_S,
+    LISTEN_S,
+    SPOKEN_REQUEST_S,
+    START_LATENCY_S,
+)
 from psoas_release.core.speaking import WORDS_PER_MINUTE
+from psoas_release.core.speech import piece_seconds
+from psoas_release.core.ssml import pieces_of
 from psoas_release.simulator.envelopes import Envelopes
 from psoas_release.simulator.heard import MAX_RESPONSE_BYTES, Heard, response_problems
 from psoas_release.utterances import resolve
@@ -49,14 +56,15 @@ class EchoDevice:
     """One person's Echo: sessions, timestamps in whole seconds, speech that takes time."""
 
     def __init__(self, handler: Handler, model: dict[str, Any],
-                 user_id: str = TEST_USER_ID, voice_wpm: float = WORDS_PER_MINUTE) -> None:
+                 user_id: str = TEST_USER_ID, voice_wpm: float = WORDS_PER_MINUTE,
+                 device_id: str = TEST_DEVICE_ID) -> None:
         self.handler = handler
         self.model = model
         self.user_id = user_id
         self.pace = WORDS_PER_MINUTE / voice_wpm
         """Seconds this device's voice takes per second of the speaking model; the skill is
         never told it."""
-        self.envelopes = Envelopes(user_id, device_id=TEST_DEVICE_ID,
+        self.envelopes = Envelopes(user_id, device_id=device_id,
                                    api_access_token="test-token")
         self.clock = datetime(2026, 11, 26, 7, 0, 0, tzinfo=UTC)
         self.last: Heard | None = None
@@ -84,6 +92,35 @@ class EchoDevice:
             seconds=self.last.seconds_until(phrase, occurrence, self.pace) + plus)
         assert at >= self.clock, "that moment has passed"
         self.clock = at
+
+    def speaking_s(self, ssml: str) -> float:
+        """How long `ssml` plays on this device, at its own voice pace."""
+        return sum(piece_seconds(piece, self.pace) for piece in pieces_of(ssml))
+
+    def wait_into_speech(self, seconds: float) -> None:
+        """Wait until the last reply has been speaking for `seconds`."""
+        at = self.speech_started + timedelta(seconds=seconds)
+        assert at >= self.clock, "that moment has passed"
+        self.clock = at
+
+    def wait_until_quiet(self) -> None:
+        """Let the last reply's speech play to its end."""
+        assert self.last is not None
+        self.clock = max(self.clock, self.speech_started
+                         + timedelta(seconds=self.speaking_s(self.last.ssml)))
+
+    def answer(self, utterance: str, after_s: float = ANSWER_AFTER_S) -> Heard:
+        """Hear the last reply to its end and answer its question `after_s` later."""
+        self.wait_until_quiet()
+        self.wait(after_s)
+        return self.say(utterance)
+
+    def time_out(self) -> Heard:
+        """Say nothing: Alexa listens, plays the reprompt, listens, then ends the session."""
+        assert self.last is not None and self.last.reprompt_ssml
+        self.wait_until_quiet()
+        self.wait(LISTEN_S + self.speaking_s(self.last.reprompt_ssml) + LISTEN_S)
+        return self.end_session("EXCEEDED_MAX_REPROMPTS")
 
     def say(self, utterance: str) -> Heard:
         """Say "Alexa, <utterance>": launch, one-shot or in-session intent, as Alexa would."""

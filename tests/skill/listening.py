@@ -1,7 +1,8 @@
 """What a person on the mat hears in one reply, measured from its SSML alone: when each
 sentence starts, how much silence comes before it, and where the holds begin and end.
 
-The speaking model (150 words a minute) times the words; breaks are exact. A hold begins at
+The device's voice times the words (the speaking model's 150 words a minute unless given
+another pace); breaks are exact. A hold begins at
 its start cue ("One minute, starting now.") and ends where its release or switch cue begins,
 which is how a person lying with eyes closed knows it.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psoas_release.core.routines import Routine
-from psoas_release.core.speaking import speaking_seconds
+from psoas_release.core.speech import piece_seconds
 from psoas_release.core.ssml import Silence, Text, pieces_of
 
 STARTS_A_HOLD = "starting now."
@@ -42,26 +43,24 @@ class HeardHold:
         return self.end_s - self.start_s
 
 
-def said(ssml: str) -> list[Said]:
-    """Every run of words in `ssml`, with its start and the silence just before it."""
+def said(ssml: str, pace: float = 1.0) -> list[Said]:
+    """Every run of words in `ssml`, with its start and the silence just before it, on a
+    device whose voice takes `pace` seconds per second of the speaking model."""
     heard: list[Said] = []
     clock, silence = 0.0, 0.0
     for piece in pieces_of(ssml):
         if isinstance(piece, Silence):
-            clock += piece.seconds
             silence += piece.seconds
         elif isinstance(piece, Text):
             heard.append(Said(clock, piece.words, silence))
-            clock += speaking_seconds(piece.words)
             silence = 0.0
+        clock += piece_seconds(piece, pace)
     return heard
 
 
 def length_s(ssml: str) -> float:
     """How long the whole reply plays under the speaking model."""
-    pieces = pieces_of(ssml)
-    return sum(p.seconds if isinstance(p, Silence) else speaking_seconds(p.words)
-               for p in pieces)
+    return sum(piece_seconds(piece) for piece in pieces_of(ssml))
 
 
 def holds(heard: list[Said], routine: Routine) -> list[HeardHold]:

@@ -42,8 +42,10 @@ from psoas_release.core.pace import (
     SpokenReply,
     VoicePace,
     learn,
+    listening_pace,
     measure,
     pace_of,
+    speaking_pace,
     with_pace,
 )
 from psoas_release.core.position import heard_position
@@ -165,7 +167,7 @@ def coach(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = N
     assert timeline is not None, "coach needs a routine"
     from_s = timeline.clamp(from_s)
     before = Reply(lead=lead, resettle_s=resettle_s, restart=restart)
-    pace = turn.pace.ratio if turn.pace else 1.0
+    pace = speaking_pace(turn.pace)
     coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=END_PROMPT, pace=pace)
     reprompt = CONTINUE_REPROMPT
     if coaching.reaches_end:
@@ -592,7 +594,7 @@ class Coach:
         position = 0.0
         if timeline is not None:
             position = timeline.clamp(
-                heard_position(timeline, state, now, pace.ratio if pace else None)
+                heard_position(timeline, state, now, *listening_pace(pace))
                 if state.phase is Phase.COACHING else state.position_s
             )
             if state.phase is Phase.COACHING:

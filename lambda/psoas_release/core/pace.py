@@ -36,6 +36,10 @@ SANE_PACES = (0.5, 2.0)
 KEPT_DEVICES = 8
 """Paces kept per person, most recently heard first: a household's devices, bounded."""
 
+KNOWN_WITHIN = 0.01
+"""A pace is known once the band allows it to be at most this much slower than its estimate:
+1 s in 100 s of words, so a reply's worth of words stays within the 2-s budget."""
+
 PLAUSIBLE_MARGIN = 1.1
 """How far beyond the expected voices (120 to 180 words a minute) an answer may put a pace:
 slower, and it answered the reprompt; faster, and it was said over the reply."""
@@ -101,6 +105,11 @@ class VoicePace:
     weight: float
     observations: int
 
+    @property
+    def known(self) -> bool:
+        """Whether the estimate can be trusted as it is: the voice cannot be much slower."""
+        return self.high - self.ratio <= KNOWN_WITHIN
+
     def to_dict(self) -> dict[str, float | int]:
         return {"ratio": self.ratio, "low": self.low, "high": self.high,
                 "weight": self.weight, "observations": self.observations}
@@ -133,22 +142,22 @@ def measure(spoken: SpokenReply, now: float, ending: Ending) -> Observation | No
 
     Timed out: elapsed = start latency + silence + pace * (words + reprompt) + two listening
     windows, exactly. Answered: elapsed = start latency + silence + pace * words + the
-    answer's own time (about a second to react, then the spoken request), which may have
-    come after the reprompt; a person who answers late makes the voice look slower, never
-    faster, and the band allows for it.
+    answer's own time (about a second to react, then the spoken request). An answer may come
+    late, even after the reprompt, which makes the voice look slower, never faster: the band
+    allows for all of it on the slow side.
     """
     elapsed = now - spoken.at - START_LATENCY_S - spoken.silence_s
     if ending is Ending.TIMED_OUT:
         words = spoken.words_s + spoken.reprompt_s
         return _observation(elapsed - 2 * LISTEN_S, words, early_s=0.0, late_s=0.0)
     answered_at = elapsed - SPOKEN_REQUEST_S - ANSWER_AFTER_S
-    observed = _observation(answered_at, spoken.words_s, early_s=ANSWER_AFTER_S,
-                            late_s=LISTEN_S - ANSWER_AFTER_S)
+    late_s = 2 * LISTEN_S + SLOWEST_PACE * spoken.reprompt_s
+    observed = _observation(answered_at, spoken.words_s, early_s=ANSWER_AFTER_S, late_s=late_s)
     if observed is not None and observed.ratio > SLOWEST_PACE * PLAUSIBLE_MARGIN \
             and spoken.reprompt_s:
         # Too slow to be any expected voice answering at once: they answered the reprompt.
         observed = _observation(answered_at - LISTEN_S, spoken.words_s + spoken.reprompt_s,
-                                early_s=ANSWER_AFTER_S, late_s=LISTEN_S - ANSWER_AFTER_S)
+                                early_s=ANSWER_AFTER_S, late_s=LISTEN_S)
     plausible = FASTEST_PACE / PLAUSIBLE_MARGIN, SLOWEST_PACE * PLAUSIBLE_MARGIN
     if observed is None or not plausible[0] <= observed.ratio <= plausible[1]:
         return None  # said over the reply (no voice is that fast), or no answer to it at all
@@ -172,20 +181,40 @@ def _observation(speaking_s: float, words_s: float, *, early_s: float,
 
 def learn(known: VoicePace | None, observed: Observation) -> VoicePace:
     """The pace after one more observation: the estimate weighted by how precise each
-    observation is, kept inside the band all of them allow. An observation the band rules out
-    is an outlier (a late answer, a reply that did not play as modelled): the less precise of
-    the two is dropped."""
+    observation is, kept inside the band all of them allow.
+
+    An observation the band rules out means the model did not hold (the voice's speed was
+    changed in the Alexa app, or an answer was said over the reply): one at least as precise
+    as all before it replaces them; a vaguer one widens the band to take it in, so the pace
+    is no longer known and interruptions are placed never late until it is again."""
     if known is None:
         return VoicePace(observed.ratio, observed.low, observed.high, observed.weight, 1)
+    count = known.observations + 1
     low, high = max(known.low, observed.low), min(known.high, observed.high)
+    if low > high and observed.weight >= known.weight:
+        return VoicePace(observed.ratio, observed.low, observed.high, observed.weight, count)
     if low > high:
-        if observed.weight > known.weight:
-            return VoicePace(observed.ratio, observed.low, observed.high, observed.weight,
-                             known.observations + 1)
-        return known
+        return VoicePace(known.ratio, min(known.low, observed.low),
+                         max(known.high, observed.high), known.weight, count)
     total = known.weight + observed.weight
     ratio = (known.ratio * known.weight + observed.ratio * observed.weight) / total
-    return VoicePace(min(max(ratio, low), high), low, high, total, known.observations + 1)
+    return VoicePace(min(max(ratio, low), high), low, high, total, count)
+
+
+def speaking_pace(pace: VoicePace | None) -> float:
+    """The pace to size a device's holds for: its own once known, else the model's."""
+    return pace.ratio if pace is not None and pace.known else 1.0
+
+
+def listening_pace(pace: VoicePace | None) -> tuple[float, bool]:
+    """(the pace to place an interruption with, whether that estimate is centred). Known: the
+    estimate itself, centred. Otherwise the slowest voice the evidence and the expected range
+    allow, leaning early, so an interruption is never placed late."""
+    if pace is None:
+        return SLOWEST_PACE, False
+    if pace.known:
+        return pace.ratio, True
+    return max(pace.ratio, min(pace.high, SLOWEST_PACE)), False
 
 
 Paces = tuple[tuple[str, VoicePace], ...]

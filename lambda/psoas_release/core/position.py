@@ -32,10 +32,13 @@ the intersection of the bands. One that the band rules out is an outlier and the
 precise of the two is dropped, so a late answer never moves a pace a timed-out session
 measured. Each device keeps its own pace: a kitchen Echo and the one by the mat may differ.
 
-Before anything is learned of a device: never late. The estimate takes the slowest voice
-expected (120 words a minute, pace 1.25) and the full timestamp rounding, so for any voice
-from 120 to 180 words a minute it never lands after where the speech stopped: an interruption
-may repeat part of a hold, never cut one. The repeat is at most 2 s plus (1.25 - the device's
+Before a device's pace is known: never late. The estimate takes the slowest voice expected
+(120 words a minute, pace 1.25), or the slowest the observations so far allow, and the full
+timestamp rounding, so for any voice from 120 to 180 words a minute it never lands after
+where the speech stopped: an interruption may repeat part of a hold, never cut one. A pace is
+known once its band allows it to be at most 1 % slower than the estimate: one long reply
+heard to its end does that; a short question answered ("yes" to "Shall we carry on?") only
+narrows it. The repeat is at most 2 s plus (1.25 - the device's
 pace) times the seconds of words the reply said before the interruption: nothing extra in
 the first hold of a reply; at 150 words a minute, 0.25 s per second of words heard, which
 late in a first ten-minute routine (about 280 s of words) is about a minute. One routine
@@ -101,16 +104,13 @@ def position_after(coaching: Coaching, seconds: float, voice_pace: float) -> flo
 
 
 def heard_position(timeline: Timeline, state: SessionState, now: float,
-                   voice_pace: float | None) -> float:
-    """The timeline position where the last reply's speech was when this request came.
-
-    `voice_pace` is the device's learned pace; None when nothing is known of it yet, and then
-    the estimate is the one that is never late (see the module's notes)."""
+                   pace: float = SLOWEST_PACE, centred: bool = False) -> float:
+    """The timeline position where the last reply's speech was when this request came, on a
+    device of voice `pace` (`core.pace.listening_pace`). A `centred` estimate is the best one;
+    otherwise it leans early by the timestamps' rounding, so it is never late (see above)."""
     if state.anchor_at is None:
         return state.position_s
-    known = voice_pace is not None
-    pace = voice_pace if voice_pace is not None else SLOWEST_PACE
-    rounding = 0.0 if known else TIMESTAMP_ROUNDING_S
+    rounding = 0.0 if centred else TIMESTAMP_ROUNDING_S
     elapsed = max(0.0, now - state.anchor_at)
     talk = (elapsed - START_LATENCY_S - SPOKEN_REQUEST_S - rounding
             - pace * state.lead_s - state.lead_silence_s)
