@@ -96,7 +96,8 @@ def _simulate(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from psoas_release.preview import run
 
-    return run(args.routine, args.output, first_time=args.first_time)
+    return run(args.routine, args.output, first_time=args.first_time,
+               words_per_minute=args.wpm)
 
 
 def _words_per_minute(text: str) -> float:
@@ -183,15 +184,22 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser(
         "preview", help="render a routine's speech to a WAV file with espeak-ng; time its holds",
         description="Render every reply of a routine (one start, then continue at each "
-                    "movement) to one WAV file: words through espeak-ng at 150 words a minute, "
-                    "breaks as exact silence. Then print each hold's length in the audio next "
-                    "to the routine's figure. Exits 2 if espeak-ng is not installed.")
+                    "movement) to one WAV file: words through espeak-ng at --wpm words a "
+                    "minute, breaks as exact silence. Then print each hold's length in the "
+                    "audio next to the routine's figure. Exits 2 if espeak-ng is not "
+                    "installed.")
     preview.add_argument("routine", nargs="?", metavar="ROUTINE",
                          help="routine id (default: the default routine)")
     preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                          help="the WAV file to write")
     preview.add_argument("--first-time", action="store_true",
-                         help="include the safety advisory, as for a first-time user")
+                         help="include the safety advisory and size the holds for the model's "
+                              "voice, as for a first-time user on a device the skill has not "
+                              "heard yet (default: a returning user, whose device's pace the "
+                              "skill has learned)")
+    preview.add_argument("--wpm", type=int, default=WORDS_PER_MINUTE, metavar="N",
+                         choices=range(80, 451), help="espeak-ng's speaking rate in words a "
+                         f"minute (default {WORDS_PER_MINUTE}), to hear slower and faster voices")
     preview.set_defaults(run=_preview)
     return parser
 

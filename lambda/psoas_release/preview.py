@@ -1,11 +1,16 @@
 """`psoas-release preview`: hear a whole routine before Alexa does, and check its holds by ear.
 
-The skill times every hold by speaking cues at a modelled 150 words a minute and filling the
-rest with breaks. A preview renders the very SSML the skill sends, reply after reply from one
-"start" (and "continue" at each movement boundary), to one WAV file: words through espeak-ng,
-breaks as exact silence. It then measures each hold in the audio, from the start of its first
-cue to the start of the next words after it, next to the routine's figure and the model's, so
-an author hears what a person on the mat hears and sees how long each hold really lasts.
+The skill times every hold by speaking cues at the device's pace (the model's 150 words a
+minute until it has learned the device's own) and filling the rest with breaks. A preview
+renders the very SSML the skill sends, reply after reply from one "start" (and "continue" at
+each movement boundary), to one WAV file: words through espeak-ng at the rate asked for,
+breaks as exact silence. A returning person's device is one the skill has heard to the end of
+a routine, so the preview first measures espeak-ng's pace the way the skill learns a device's,
+then renders for it; a first-time person's device is unknown, so the holds are sized for the
+model's voice. It then measures each hold in the audio, from the start of its first cue to
+the start of the next words after it, next to the routine's figure and the skill's model of
+that voice, so an author hears what a person on the mat hears and sees how long each hold
+really lasts.
 
 Only the standard library and the core are used; espeak-ng is a program found on the PATH.
 """
@@ -24,10 +29,11 @@ from pathlib import Path
 
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.machine import Coach, Event, EventKind
+from psoas_release.core.pace import VoicePace, with_pace
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import WORDS_PER_MINUTE, speaking_seconds, word_count
-from psoas_release.core.speech import lead_of, render_reply
+from psoas_release.core.speech import lead_of, piece_seconds, render_reply
 from psoas_release.core.ssml import Piece, Silence, Text, pieces_of
 from psoas_release.core.state import SessionState
 from psoas_release.core.timeline import Timeline
@@ -50,6 +56,9 @@ cues are always seconds apart, so this tolerance never confuses one with another
 START_AT = 1_700_000_000.0
 """The clock of the simulated session (epoch seconds); only differences matter."""
 
+PREVIEW_DEVICE = "preview"
+"""The device the preview's replies are for: its pace is what the skill would have learned."""
+
 EXIT_UNAVAILABLE = 2
 
 Speak = Callable[[str], bytes]
@@ -65,7 +74,8 @@ class Placed:
     """One piece of a reply, where it falls on the routine's timeline and on the model clock.
 
     `position_s` is None for words outside the coaching (an answer before it, a prompt after
-    it); `model_s` counts from the start of the preview, with words at 150 words a minute.
+    it); `model_s` counts from the start of the preview, with words at the pace the skill
+    assumed for the voice.
     """
 
     piece: Piece
@@ -75,7 +85,8 @@ class Placed:
 
 @dataclass(frozen=True)
 class HoldTiming:
-    """One hold: the routine's figure, the length under the speaking model, the length heard."""
+    """One hold: the routine's figure, its length under the skill's model of the voice, and
+    the length heard."""
 
     name: str
     figure_s: float
@@ -95,6 +106,8 @@ class PreviewResult:
     words: int
     speech_s: float
     """Seconds of audio the words took (espeak-ng's own pauses included)."""
+    voice_pace: float | None = None
+    """The voice's pace as the skill learned it and sized the holds for; None: unknown."""
 
     @property
     def audio_s(self) -> float:
@@ -104,16 +117,21 @@ class PreviewResult:
 # --- the session: the replies of one "start", then "continue" at each boundary ---------------
 
 
-def routine_replies(library: RoutineLibrary, routine: Routine,
-                    first_time: bool = False) -> list[Reply]:
+def routine_replies(library: RoutineLibrary, routine: Routine, first_time: bool = False,
+                    voice_pace: float | None = None) -> list[Reply]:
     """Every reply that coaches `routine` from a "start" to its end, as the core gives them.
 
     A returning person (the default) skips the safety advisory; `first_time` includes it.
+    `voice_pace` is the device's pace as the skill knows it once learned; None: unknown.
     """
     coach = Coach(library)
     state = SessionState(advisory_heard=not first_time)
+    if voice_pace is not None:
+        known = VoicePace(voice_pace, voice_pace, voice_pace, 1.0, 1)
+        state = state.with_(paces=with_pace(state.paces, PREVIEW_DEVICE, known))
     now = START_AT
-    state, reply = coach.step(state, Event(EventKind.START, routine_id=routine.id), now)
+    start = Event(EventKind.START, routine_id=routine.id, device=PREVIEW_DEVICE)
+    state, reply = coach.step(state, start, now)
     replies = [reply]
     for _ in range(len(routine.movements) + 2):
         coaching = reply.coaching
@@ -121,13 +139,17 @@ def routine_replies(library: RoutineLibrary, routine: Routine,
             break
         lead = lead_of(reply)
         now += lead.words_s + lead.silence_s + (coaching.until_s - coaching.from_s) + 60.0
-        state, reply = coach.step(state, Event(EventKind.NEXT), now)
+        state, reply = coach.step(state, Event(EventKind.NEXT, device=PREVIEW_DEVICE), now)
         replies.append(reply)
     return replies
 
 
 def place(replies: Sequence[Reply]) -> list[Placed]:
-    """The pieces of every reply's SSML in order, with a turn gap between replies."""
+    """The pieces of every reply's SSML in order, with a turn gap between replies.
+
+    Two clocks run through them: the timeline (words in a hold take the pace the hold was
+    sized for, elsewhere the model's time) places each piece in the routine; the model of
+    the voice (every word at that pace) times it."""
     placed: list[Placed] = []
     clock = 0.0
     for number, reply in enumerate(replies):
@@ -135,24 +157,23 @@ def place(replies: Sequence[Reply]) -> list[Placed]:
             placed.append(Placed(Silence(TURN_GAP_S), None, clock))
             clock += TURN_GAP_S
         coaching = reply.coaching
-        reply_start = clock
+        pace = coaching.pace if coaching is not None else 1.0
         lead = lead_of(reply)
-        coaching_start = lead.words_s + lead.silence_s
+        timeline_at = None
+        if coaching is not None:
+            timeline_at = coaching.from_s - pace * lead.words_s - lead.silence_s
         for piece in pieces_of(render_reply(reply)):
             position = None
-            if coaching is not None:
-                at = coaching.from_s + (clock - reply_start) - coaching_start
-                if coaching.from_s - PLACE_TOLERANCE_S <= at < coaching.until_s - \
+            if coaching is not None and timeline_at is not None:
+                if coaching.from_s - PLACE_TOLERANCE_S <= timeline_at < coaching.until_s - \
                         PLACE_TOLERANCE_S:
-                    position = max(at, coaching.from_s)
+                    position = max(timeline_at, coaching.from_s)
+                coached = position is not None and \
+                    coaching.timeline.locate(position + PLACE_TOLERANCE_S).segment.coached
+                timeline_at += piece_seconds(piece, pace if coached else 1.0)
             placed.append(Placed(piece, position, clock))
-            clock += model_seconds(piece)
+            clock += piece_seconds(piece, pace)
     return placed
-
-
-def model_seconds(piece: Piece) -> float:
-    """How long a piece plays under the speaking model."""
-    return piece.seconds if isinstance(piece, Silence) else speaking_seconds(piece.words)
 
 
 # --- audio ------------------------------------------------------------------------------------
@@ -175,7 +196,8 @@ def read_pcm(path: Path) -> bytes:
 
 def espeak_speaker(executable: str, voice: str = ESPEAK_VOICE,
                    words_per_minute: int = WORDS_PER_MINUTE) -> Speak:
-    """A speaker that runs espeak-ng once per text, at the model's nominal rate."""
+    """A speaker that runs espeak-ng once per text, at `words_per_minute` (its nominal rate:
+    espeak-ng's own pauses make it a little slower)."""
 
     def speak(text: str) -> bytes:
         with tempfile.TemporaryDirectory(prefix="psoas-preview-") as folder:
@@ -266,23 +288,42 @@ def measure_holds(timeline: Timeline, placed: Sequence[Placed],
 
 def make_preview(library: RoutineLibrary, routine: Routine, output: Path, speak: Speak,
                  first_time: bool = False) -> PreviewResult:
-    """Render `routine`'s replies to `output` with `speak`, and measure its holds there."""
+    """Render `routine`'s replies to `output` with `speak`, and measure its holds there.
+
+    A returning person's device is known: the voice's pace is measured over every word the
+    routine says, as the skill learns it over a reply, and the replies are sized for it."""
     replies = routine_replies(library, routine, first_time)
+    speech = synthesize(_texts(replies), speak)
+    pace = None if first_time else _seconds_said(_texts(replies), speech) / sum(
+        speaking_seconds(text) for text in _texts(replies))
+    if pace is not None:
+        replies = routine_replies(library, routine, first_time, pace)
+        speech |= synthesize([text for text in _texts(replies) if text not in speech], speak)
+    texts = _texts(replies)
     timeline = next(r.coaching.timeline for r in replies if r.coaching is not None)
     placed = place(replies)
-    texts = [item.piece.words for item in placed if isinstance(item.piece, Text)]
-    speech = synthesize(texts, speak)
     starts = write_audio(placed, speech, output)
-    frame = SAMPLE_WIDTH * CHANNELS
     return PreviewResult(
         routine=routine,
         replies=len(replies),
         samples=starts[-1],
-        model_s=placed[-1].model_s + model_seconds(placed[-1].piece),
+        model_s=placed[-1].model_s + piece_seconds(placed[-1].piece, pace or 1.0),
         holds=tuple(measure_holds(timeline, placed, starts)),
         words=sum(word_count(text) for text in texts),
-        speech_s=sum(len(speech[text]) // frame for text in texts) / SAMPLE_RATE,
+        speech_s=_seconds_said(texts, speech),
+        voice_pace=pace,
     )
+
+
+def _texts(replies: Sequence[Reply]) -> list[str]:
+    """Every run of words the replies say, in order, repeats included."""
+    return [piece.words for reply in replies for piece in pieces_of(render_reply(reply))
+            if isinstance(piece, Text)]
+
+
+def _seconds_said(texts: Sequence[str], speech: dict[str, bytes]) -> float:
+    frame = SAMPLE_WIDTH * CHANNELS
+    return sum(len(speech[text]) // frame for text in texts) / SAMPLE_RATE
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -315,15 +356,25 @@ def report(result: PreviewResult, output: Path) -> list[str]:
                      f"  {_seconds(hold.heard_s):>7}  {difference:>14}")
     if result.speech_s > 0:
         rate = result.words / result.speech_s * 60
-        lines += ["", f"Why heard is not the model: espeak-ng said {result.words} words in "
-                      f"{result.speech_s:.1f} s ({rate:.0f} a minute, sentence pauses included), "
-                      f"not the model's {WORDS_PER_MINUTE}, and the silence after a cue is cut "
-                      f"by the model's time, so a hold is off by its cues' difference."]
+        said = (f"espeak-ng said {result.words} words in {result.speech_s:.1f} s ({rate:.0f} a "
+                "minute, its pauses included)")
+        if result.voice_pace is None:
+            lines += ["", f"Holds sized for the model's {WORDS_PER_MINUTE} words a minute, as "
+                          "for a device the skill has not heard yet (--first-time). Why heard is "
+                          f"not the model: {said}, and the silence after a cue is cut by the "
+                          "model's time, so a hold is off by its cues' difference."]
+        else:
+            lines += ["", f"Holds sized for this voice as the skill learns it from a routine "
+                          f"heard to its end: {said}, pace {result.voice_pace:.2f} of the "
+                          "model's. Why heard is not the model: the pace is one figure for all "
+                          "words, and espeak-ng ends every clip with a pause of its own, so a "
+                          "hold of many short cues runs a little long."]
     return lines
 
 
 def run(routine_id: str | None, output: Path, first_time: bool = False,
-        library: RoutineLibrary | None = None) -> int:
+        library: RoutineLibrary | None = None,
+        words_per_minute: int = WORDS_PER_MINUTE) -> int:
     """The `preview` subcommand: 0 on success, 2 if espeak-ng or the routine is missing."""
     executable = shutil.which(ESPEAK)
     if executable is None:
@@ -337,7 +388,8 @@ def run(routine_id: str | None, output: Path, first_time: bool = False,
         print(f"no routine {routine_id!r}; known: {known}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     try:
-        result = make_preview(library, routine, output, espeak_speaker(executable), first_time)
+        speaker = espeak_speaker(executable, words_per_minute=words_per_minute)
+        result = make_preview(library, routine, output, speaker, first_time)
     except (PreviewError, OSError) as error:
         print(f"preview failed: {error}", file=sys.stderr)
         return 1

@@ -89,11 +89,13 @@ def test_a_voice_at_150_words_a_minute_hears_every_hold_at_its_figure(
     assert wav_frames(output) == result.samples
 
 
-def test_a_slower_voice_lengthens_each_hold_by_its_cues_overrun(
+def test_a_slower_voice_not_yet_known_lengthens_each_hold_by_its_cues_overrun(
     library: RoutineLibrary, quick: Routine, tmp_path: Path
 ) -> None:
     """The measurement measures: every word past the model's time delays the words after it."""
-    result = make_preview(library, quick, tmp_path / "slow.wav", fake_speaker(100))
+    result = make_preview(library, quick, tmp_path / "slow.wav", fake_speaker(100),
+                          first_time=True)
+    assert result.voice_pace is None
     timeline = compile_timeline(quick)
     extra_per_word = 60 / 100 - 60 / 150
     for span, hold in zip(timeline.holds, result.holds, strict=True):
@@ -103,6 +105,18 @@ def test_a_slower_voice_lengthens_each_hold_by_its_cues_overrun(
         assert hold.model_s == pytest.approx(hold.figure_s, abs=0.05)
         assert hold.heard_s is not None
         assert hold.heard_s - hold.figure_s == pytest.approx(words * extra_per_word, abs=0.05)
+
+
+@pytest.mark.parametrize("words_per_minute", [100, 120, 180, 200])
+def test_a_returning_persons_voice_is_learned_and_every_hold_lasts_its_figure(
+    library: RoutineLibrary, quick: Routine, tmp_path: Path, words_per_minute: int
+) -> None:
+    result = make_preview(library, quick, tmp_path / "known.wav", fake_speaker(words_per_minute))
+    assert result.voice_pace == pytest.approx(150 / words_per_minute, abs=0.001)
+    for hold in result.holds:
+        assert hold.heard_s == pytest.approx(hold.figure_s, abs=0.5), hold.name
+        assert hold.model_s == pytest.approx(hold.figure_s, abs=0.05), hold.name
+    assert result.audio_s == pytest.approx(result.model_s, abs=0.1)
 
 
 def test_a_routine_in_several_replies_continues_at_each_boundary_and_keeps_its_holds(
@@ -134,7 +148,7 @@ def test_the_safety_advisory_is_heard_only_the_first_time(
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                    reason="espeak-ng is not installed (CI does not install it)")
+                    reason="espeak-ng is not installed (.ci/run installs it)")
 def test_espeak_renders_the_five_minute_routine_end_to_end(
     quick: Routine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,7 +159,7 @@ def test_espeak_renders_the_five_minute_routine_end_to_end(
     assert timeline.end_s - timeline.intro_s - 15 < played_s < timeline.end_s + 60
     out = capsys.readouterr().out
     assert "knee-to-chest right" in out
-    assert "Why heard is not the model" in out
+    assert "Holds sized for this voice as the skill learns it" in out
     rows = re.findall(r"^(\S+(?: right| left)?) +(\d+) s +[\d.]+ s +([\d.]+) s", out, re.M)
     assert [name for name, _, _ in rows] == [
         preview.hold_name(quick, span.movement, span.side) for span in timeline.holds]
