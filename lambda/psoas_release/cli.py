@@ -84,11 +84,10 @@ def _model(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     from psoas_release.simulator.app import Options, simulate
-    from psoas_release.simulator.envelopes import LOCAL_USER_ID
 
     speed = 0.0 if args.instant else args.speed
     return simulate(Options(script=args.script, speed=speed, state_db=args.state_db,
-                            user_id=args.user or LOCAL_USER_ID, locale=args.locale))
+                            user_id=args.user, locale=args.locale))
 
 
 def _preview(args: argparse.Namespace) -> int:

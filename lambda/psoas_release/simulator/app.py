@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,6 +21,7 @@ from rich.text import Text
 
 from psoas_release.alexa.skill import build_skill, invoke_skill
 from psoas_release.core.library import load_library
+from psoas_release.core.state import SessionState
 from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, MODELS_SUBDIR
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.display import TerminalTranscript, speed_face, status_line
@@ -26,7 +29,12 @@ from psoas_release.simulator.envelopes import LOCAL_USER_ID, Envelopes
 from psoas_release.simulator.script import parse_script, run_script
 from psoas_release.simulator.session import Conversation
 from psoas_release.simulator.terminal import TerminalKeys, run_interactive
-from psoas_release.storage import SqliteStateStore, default_state_db_path
+from psoas_release.storage import (
+    CorruptStateError,
+    SqliteStateStore,
+    StorageError,
+    default_state_db_path,
+)
 
 INTERACTIVE_SPEED = 1.0
 SCRIPT_SPEED = 0.0
@@ -39,9 +47,11 @@ class Options:
 
     script: Path | None = None
     speed: float | None = None
-    """Simulated seconds per real second; 0 never waits. None: 1 live, 0 for scripts."""
+    """Simulated seconds per real second of speech; 0 never waits. None: 1 live, 0 for scripts."""
     state_db: Path | None = None
-    user_id: str = LOCAL_USER_ID
+    """None: the user's state file live; a temporary one of its own for a script."""
+    user_id: str | None = None
+    """None: the local person live; a new person on every run of a script."""
     locale: str = "en-US"
 
 
@@ -50,6 +60,43 @@ def load_model(locale: str) -> dict[str, Any]:
     path = DEFAULT_PACKAGE_DIR / MODELS_SUBDIR / f"{locale}.json"
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return document
+
+
+def script_user_id() -> str:
+    """A person nobody has been before: a script's expectations never meet another run's state."""
+    return f"amzn1.ask.account.SCRIPT-{uuid.uuid4().hex.upper()}"
+
+
+def state_file(options: Options, interactive: bool, scratch: Path) -> tuple[Path, str]:
+    """The SQLite file to use and how to show it: --state-db, else the user's own state file
+    for a live session, else a file in `scratch` (a script's own, gone when it ends)."""
+    if options.state_db is not None:
+        return options.state_db, str(options.state_db)
+    if interactive:
+        path = default_state_db_path()
+        return path, str(path)
+    return scratch / "state.sqlite3", "this script's own, deleted at the end"
+
+
+def saved_state(store: SqliteStateStore, user_id: str) -> SessionState:
+    """What the store holds for `user_id`; raises StorageError when the file cannot be used.
+
+    Read before the first request, so a state file that is a folder or not SQLite is reported
+    at once (the skill itself would carry on without it, saving nothing).
+    """
+    try:
+        stored = store.load(user_id)
+    except CorruptStateError:
+        return SessionState()  # the skill says so at launch and starts fresh
+    return SessionState.from_dict(stored.data) if stored else SessionState()
+
+
+def _storage_reason(error: StorageError) -> str:
+    """'Is a directory', 'file is not a database': the cause, without the store's wording."""
+    cause = error.__cause__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    return str(cause or error)
 
 
 def simulate(
@@ -80,31 +127,42 @@ def simulate(
     except OSError as error:
         report(f"cannot read {error.filename}: {error.strerror}")
         return 2
+    except UnicodeDecodeError as error:
+        report(f"cannot read {options.script}: not UTF-8 text ({error.reason})")
+        return 2
 
-    state_db = options.state_db or default_state_db_path()
-    # No API token: a simulated device has no Alexa settings to ask, so the skill never calls
-    # Amazon's settings API from here and dates streaks in UTC.
-    envelopes = Envelopes(options.user_id, locale=options.locale, api_access_token="")
-    skill = build_skill(library=(library := load_library()), store=SqliteStateStore(state_db),
-                        skill_id=envelopes.application_id, environ={})
-    clock = SimulatedClock(time.time(), speed)
-    conversation = Conversation(
-        lambda event: invoke_skill(skill, event), model, clock, library,
-        transcript=TerminalTranscript(console, clock), envelopes=envelopes,
-    )
-    console.print(Text(f"state: {state_db} · user: {options.user_id} · "
-                       f"speed: {speed_face(clock)}", style="dim"))
+    with tempfile.TemporaryDirectory(prefix="psoas-simulate-") as scratch:
+        state_db, shown = state_file(options, interactive, Path(scratch))
+        user_id = options.user_id or (LOCAL_USER_ID if interactive else script_user_id())
+        store = SqliteStateStore(state_db)
+        try:
+            saved = saved_state(store, user_id)
+        except StorageError as error:
+            report(f"cannot use the state file {state_db}: {_storage_reason(error)}")
+            return 2
+        # No API token: a simulated device has no Alexa settings to ask, so the skill never
+        # calls Amazon's settings API from here and dates streaks in UTC.
+        envelopes = Envelopes(user_id, locale=options.locale, api_access_token="")
+        skill = build_skill(library=(library := load_library()), store=store,
+                            skill_id=envelopes.application_id, environ={})
+        clock = SimulatedClock(time.time(), speed)
+        conversation = Conversation(
+            lambda event: invoke_skill(skill, event), model, clock, library,
+            transcript=TerminalTranscript(console, clock), envelopes=envelopes, saved=saved,
+        )
+        console.print(Text(f"state: {shown} · user: {user_id} · speed: {speed_face(clock)}",
+                           style="dim"))
 
-    if interactive:
-        with TerminalKeys(stdin.fileno()) as keys:
-            return run_interactive(conversation, console, keys)
+        def show_status() -> None:
+            console.print(status_line(conversation.progress(), conversation.activity(), clock))
 
-    name = str(options.script) if options.script else "<stdin>"
-    steps = parse_script(source if source is not None else stdin.read(), name)
-    code = run_script(
-        conversation, steps, report,
-        after_wait=lambda: console.print(
-            status_line(conversation.progress(), conversation.activity(), clock)),
-    )
-    console.print(status_line(conversation.progress(), conversation.activity(), clock))
-    return code
+        if interactive:
+            with TerminalKeys(stdin.fileno()) as keys:
+                return run_interactive(conversation, console, keys)
+
+        name = str(options.script) if options.script else "<stdin>"
+        steps = parse_script(source if source is not None else stdin.read(), name)
+        show_status()
+        code = run_script(conversation, steps, report, after_wait=show_status)
+        show_status()
+        return code

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from psoas_release.alexa.handlers import SORRY
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
-from psoas_release.core.state import Phase
+from psoas_release.core.state import SessionState
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.envelopes import SESSION_ENDED_REQUEST, Envelopes
 from psoas_release.simulator.heard import Heard, response_problems
@@ -96,6 +96,7 @@ class Conversation:
         *,
         transcript: Transcript | None = None,
         envelopes: Envelopes | None = None,
+        saved: SessionState | None = None,
     ) -> None:
         self.handler = handler
         self.model = model
@@ -107,6 +108,8 @@ class Conversation:
         """The last reply to something the person said."""
         self.latest: Heard | None = None
         """The last response of any kind: its session attributes hold the current state."""
+        self.saved = saved or SessionState()
+        """The person's stored state before the first request: where the progress line starts."""
         self.problems: list[str] = []
         self._speech: Playback | None = None
         self._reprompt: Playback | None = None
@@ -135,7 +138,7 @@ class Conversation:
     def progress(self) -> Progress:
         """Where the person is now: the latest state plus the speech played since."""
         if self.latest is None:
-            return Progress(Phase.IDLE)
+            return progress_of(self.saved, self.library)
         played = self._speech.played_s(self.clock.now()) if self._speech else None
         return progress_of(self.latest.state, self.library, played)
 
