@@ -46,7 +46,7 @@ def test_the_progress_line_shows_movement_side_and_seconds_left(rig: Rig) -> Non
     assert (progress.movement_number, progress.side) == (2, Side.RIGHT)
     assert progress.hold_left_s == pytest.approx(25, abs=0.01)
     line = progress_text(progress, rig.conversation.activity()).plain
-    assert line.startswith("speaking")
+    assert line.startswith("holding"), "35 s into the hold Alexa is silent"
     assert "2/5 Knee to chest hug · right side · hold 0:25 left · " in line
     assert line.endswith(" left in all")
 

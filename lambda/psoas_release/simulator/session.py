@@ -9,7 +9,9 @@ class does what an Echo does, and nothing else:
 - each reply starts playing `START_LATENCY_S` later, one piece at a time;
 - when a reply keeps the session open, the microphone listens `LISTEN_S`, then the reprompt
   plays (if any) and it listens `LISTEN_S` more, then Alexa sends SessionEndedRequest
-  (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`;
+  (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`. The
+  clock's speed is for speech only: from the end of a reply until the next one, while the
+  microphone may be open, it runs at real time, so a person has Alexa's real 8 seconds;
 - `end`: the person walks away; an open session gets SessionEndedRequest (USER_INITIATED).
 
 It needs no terminal: a test drives it with a frozen clock and reads what it heard.
@@ -17,6 +19,7 @@ It needs no terminal: a test drives it with a frozen clock and reads what it hea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -125,15 +128,28 @@ class Conversation:
         return self.envelopes.in_session
 
     def activity(self) -> str:
-        """'answering', 'speaking', 'listening', 'reprompting' or 'closed' (no session)."""
+        """What Alexa is doing now, for the status line.
+
+        'answering' (the reply is on its way), 'speaking' (words), 'holding' (the silence of a
+        timed hold), 'quiet' (any other silence in the reply), 'reprompting', 'listening 8s'
+        (the microphone is open, with the seconds left) or 'closed' (no session).
+        """
         now = self.clock.now()
         if self._reprompt is not None and self._reprompt.playing(now):
             return "reprompting"
-        if self._speech is not None and self._speech.playing(now):
-            return "speaking"
-        if self._speech is not None and now < self._speech.starts_at:
+        speech = self._speech
+        if speech is not None and speech.playing(now):
+            if speech.speaking(now):
+                return "speaking"
+            return "holding" if self.progress().hold_left_s is not None else "quiet"
+        if speech is not None and now < speech.starts_at:
             return "answering"
-        return "listening" if self.in_session else "closed"
+        if not self.in_session:
+            return "closed"
+        closes_at = self._reprompt_at or self._timeout_at
+        if closes_at is None:
+            return "listening"
+        return f"listening {math.ceil(closes_at - now - 1e-6)}s"
 
     def progress(self) -> Progress:
         """Where the person is now: the latest state plus the speech played since."""
@@ -257,6 +273,7 @@ class Conversation:
             self._problem(at, "the skill answered with its error apology (see the log)")
         if request["request"]["type"] == SESSION_ENDED_REQUEST:
             self._hush(at)  # Alexa never speaks a reply to SessionEndedRequest
+            self.clock.play()
             self.transcript.notice(at, "session closed")
             return heard
         self.last = heard
@@ -264,12 +281,15 @@ class Conversation:
         self._reprompt = None
         listen_from = self._speech.ends_at
         if not self.in_session:
+            self.clock.play()
             self._closed_notice_at = listen_from
-        elif heard.reprompt_ssml:
-            self._reprompt_at = listen_from + LISTEN_S
-            self._reprompt_ssml = heard.reprompt_ssml
         else:
-            self._timeout_at = listen_from + LISTEN_S
+            self.clock.listen_from(listen_from)  # the speed is for speech: 8 real s to answer
+            if heard.reprompt_ssml:
+                self._reprompt_at = listen_from + LISTEN_S
+                self._reprompt_ssml = heard.reprompt_ssml
+            else:
+                self._timeout_at = listen_from + LISTEN_S
         self.advance()
         return heard
 
