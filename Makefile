@@ -5,6 +5,7 @@
 #   make build-sources ARTIFACTS_DIR=dir    # only the code and routines, no dependencies (offline)
 #   make skill-package FUNCTION_ARN=arn     # interaction_model/ -> build/skill-package for `ask deploy`
 #   make skill-package-without-endpoint     # the same without an endpoint, to create the skill
+#   make sam-cli                            # the AWS SAM CLI in .venv-sam (its pins clash with ours)
 #
 # SAM's makefile builder runs `make build-<LogicalId>` with ARTIFACTS_DIR in the environment, in a
 # copy of CodeUri (the repository root), or in the checkout itself with --build-in-source. Every
@@ -54,12 +55,14 @@ for requirement in requirements:
 endef
 export RUNTIME_REQUIREMENTS_PY
 
-# Exits non-zero unless argv[1] is the ARN of a Lambda function in a region Alexa calls.
+# Where Alexa calls a Lambda endpoint (a skill's default endpoint must be in one of them).
+ALEXA_REGIONS := us-east-1 eu-west-1 us-west-2 ap-northeast-1
+
+# Exits non-zero unless argv[1] is the ARN of a Lambda function in one of the regions argv[2:].
 define CHECK_FUNCTION_ARN_PY
 import re, sys
-arn = sys.argv[1]
+arn, alexa_regions = sys.argv[1], sys.argv[2:]
 function_arn = r"arn:aws[a-z-]*:lambda:([a-z0-9-]+):[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?"
-alexa_regions = ("us-east-1", "eu-west-1", "us-west-2", "ap-northeast-1")
 if not arn.strip():
     sys.exit("FUNCTION_ARN is empty: pass the stack's SkillFunctionArn output (docs/deploy.md, "
              "step 3); to create a new skill without an endpoint, make skill-package-without-endpoint")
@@ -87,7 +90,7 @@ export SET_ENDPOINT_PY
 
 .PHONY: build-SkillFunction build-artifact build-sources build-dependencies compile-bytecode \
 	runtime-requirements lambda-target skill-package skill-package-without-endpoint \
-	check-artifacts-dir
+	check-artifacts-dir sam-cli
 
 # The target `sam build` runs for the SkillFunction resource.
 build-SkillFunction: build-artifact
@@ -184,7 +187,7 @@ define stage-skill-package
 endef
 
 skill-package:
-	@$(PYTHON) -c "$$CHECK_FUNCTION_ARN_PY" "$(FUNCTION_ARN)"
+	@$(PYTHON) -c "$$CHECK_FUNCTION_ARN_PY" "$(FUNCTION_ARN)" $(ALEXA_REGIONS)
 	$(stage-skill-package)
 	@$(PYTHON) -c "$$SET_ENDPOINT_PY" "$(SKILL_PACKAGE_DIR)/skill.json" "$(FUNCTION_ARN)"
 	@echo "endpoint: $(FUNCTION_ARN)"
@@ -192,3 +195,16 @@ skill-package:
 skill-package-without-endpoint:
 	$(stage-skill-package)
 	@echo "no endpoint: enough to create the skill, never to update it (docs/deploy.md)"
+
+# The AWS SAM CLI in a virtual environment of its own: it pins boto3, click and cfn-lint to exact
+# versions that clash with the dev extras, so it cannot share .venv.
+SAM_VENV ?= $(ROOT)/.venv-sam
+SAM_CLI_REQUIREMENT ?= aws-sam-cli>=1.100
+sam-cli:
+	@if [ ! -x "$(SAM_VENV)/bin/sam" ]; then \
+		$(PYTHON) -m venv "$(SAM_VENV)" \
+		&& "$(SAM_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check \
+			"$(SAM_CLI_REQUIREMENT)"; \
+	fi
+	@"$(SAM_VENV)/bin/sam" --version
+
