@@ -6,6 +6,7 @@
 #   make skill-package FUNCTION_ARN=arn     # interaction_model/ -> build/skill-package for `ask deploy`
 #   make skill-package-without-endpoint     # the same without an endpoint, to create the skill
 #   make sam-cli                            # the AWS SAM CLI in .venv-sam (its pins clash with ours)
+#   make deploy                             # docs/deploy.md end to end, checked at every step
 #
 # SAM's makefile builder runs `make build-<LogicalId>` with ARTIFACTS_DIR in the environment, in a
 # copy of CodeUri (the repository root), or in the checkout itself with --build-in-source. Every
@@ -90,7 +91,7 @@ export SET_ENDPOINT_PY
 
 .PHONY: build-SkillFunction build-artifact build-sources build-dependencies compile-bytecode \
 	runtime-requirements lambda-target skill-package skill-package-without-endpoint \
-	check-artifacts-dir sam-cli
+	check-artifacts-dir sam-cli deploy
 
 # The target `sam build` runs for the SkillFunction resource.
 build-SkillFunction: build-artifact
@@ -208,3 +209,14 @@ sam-cli:
 	fi
 	@"$(SAM_VENV)/bin/sam" --version
 
+# The whole deployment (scripts/deploy.sh says what it checks): to DEPLOY_REGION, as STACK_NAME,
+# with the sam CLI from `make sam-cli` (else the one on the PATH), the AWS CLI and the ASK CLI.
+DEPLOY_REGION ?= us-east-1
+STACK_NAME ?= psoas-release
+SAM ?= $(or $(wildcard $(SAM_VENV)/bin/sam),sam)
+AWS ?= aws
+ASK ?= ask
+deploy:
+	cd "$(ROOT)" && DEPLOY_REGION="$(DEPLOY_REGION)" STACK_NAME="$(STACK_NAME)" \
+		ALEXA_REGIONS="$(ALEXA_REGIONS)" SAM="$(SAM)" AWS="$(AWS)" ASK="$(ASK)" \
+		PYTHON="$(PYTHON)" MAKE="$(MAKE)" bash scripts/deploy.sh

@@ -74,7 +74,8 @@ def test_a_missing_or_wrong_arn_fails_before_anything_is_replaced(
     tmp_path: Path, arn: str | None, says: str
 ) -> None:
     package = tmp_path / "skill-package"
-    run_make("skill-package", variables={"SKILL_PACKAGE_DIR": package, "FUNCTION_ARN": FUNCTION_ARN})
+    run_make("skill-package",
+             variables={"SKILL_PACKAGE_DIR": package, "FUNCTION_ARN": FUNCTION_ARN})
     staged = files_in(package)
     variables: dict[str, str | Path] = {"SKILL_PACKAGE_DIR": package}
     if arn is not None:
