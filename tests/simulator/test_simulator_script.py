@@ -72,6 +72,15 @@ def test_the_saved_place_shows_before_the_first_word(tmp_path: Path) -> None:
     assert lines[first_words - 1].startswith("00:00 closed      paused  1/5 Constructive rest")
 
 
+def test_a_script_that_is_not_utf8_is_one_clean_line(tmp_path: Path) -> None:
+    script = tmp_path / "latin1.script"
+    script.write_bytes(b"start psoas release\nexpect caf\xe9\n")
+    errors = io.StringIO()
+    assert simulate(Options(script=script), console=quiet(), errors=errors) == 2
+    assert errors.getvalue() == (f"cannot read {script}: not UTF-8 text "
+                                 "(invalid continuation byte)\n")
+
+
 @pytest.mark.parametrize("where", ["a-folder", "a-file/state.sqlite3", "not-sqlite"])
 def test_a_state_db_that_cannot_be_used_is_one_clean_line(tmp_path: Path, where: str) -> None:
     (tmp_path / "a-folder").mkdir()

@@ -11,7 +11,6 @@ import json
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,20 +20,15 @@ from rich.text import Text
 
 from psoas_release.alexa.skill import build_skill, invoke_skill
 from psoas_release.core.library import load_library
-from psoas_release.core.state import SessionState
 from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, MODELS_SUBDIR
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.display import TerminalTranscript, speed_face, status_line
-from psoas_release.simulator.envelopes import LOCAL_USER_ID, Envelopes
+from psoas_release.simulator.envelopes import Envelopes
+from psoas_release.simulator.person import saved_state, state_file, storage_reason, user_id_for
 from psoas_release.simulator.script import parse_script, run_script
 from psoas_release.simulator.session import Conversation
 from psoas_release.simulator.terminal import TerminalKeys, run_interactive
-from psoas_release.storage import (
-    CorruptStateError,
-    SqliteStateStore,
-    StorageError,
-    default_state_db_path,
-)
+from psoas_release.storage import SqliteStateStore, StorageError
 
 INTERACTIVE_SPEED = 1.0
 SCRIPT_SPEED = 0.0
@@ -60,43 +54,6 @@ def load_model(locale: str) -> dict[str, Any]:
     path = DEFAULT_PACKAGE_DIR / MODELS_SUBDIR / f"{locale}.json"
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return document
-
-
-def script_user_id() -> str:
-    """A person nobody has been before: a script's expectations never meet another run's state."""
-    return f"amzn1.ask.account.SCRIPT-{uuid.uuid4().hex.upper()}"
-
-
-def state_file(options: Options, interactive: bool, scratch: Path) -> tuple[Path, str]:
-    """The SQLite file to use and how to show it: --state-db, else the user's own state file
-    for a live session, else a file in `scratch` (a script's own, gone when it ends)."""
-    if options.state_db is not None:
-        return options.state_db, str(options.state_db)
-    if interactive:
-        path = default_state_db_path()
-        return path, str(path)
-    return scratch / "state.sqlite3", "this script's own, deleted at the end"
-
-
-def saved_state(store: SqliteStateStore, user_id: str) -> SessionState:
-    """What the store holds for `user_id`; raises StorageError when the file cannot be used.
-
-    Read before the first request, so a state file that is a folder or not SQLite is reported
-    at once (the skill itself would carry on without it, saving nothing).
-    """
-    try:
-        stored = store.load(user_id)
-    except CorruptStateError:
-        return SessionState()  # the skill says so at launch and starts fresh
-    return SessionState.from_dict(stored.data) if stored else SessionState()
-
-
-def _storage_reason(error: StorageError) -> str:
-    """'Is a directory', 'file is not a database': the cause, without the store's wording."""
-    cause = error.__cause__
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror
-    return str(cause or error)
 
 
 def simulate(
@@ -132,13 +89,14 @@ def simulate(
         return 2
 
     with tempfile.TemporaryDirectory(prefix="psoas-simulate-") as scratch:
-        state_db, shown = state_file(options, interactive, Path(scratch))
-        user_id = options.user_id or (LOCAL_USER_ID if interactive else script_user_id())
+        state_db, shown = state_file(options.state_db, interactive=interactive,
+                                     scratch=Path(scratch))
+        user_id = user_id_for(options.user_id, interactive=interactive)
         store = SqliteStateStore(state_db)
         try:
             saved = saved_state(store, user_id)
         except StorageError as error:
-            report(f"cannot use the state file {state_db}: {_storage_reason(error)}")
+            report(f"cannot use the state file {state_db}: {storage_reason(error)}")
             return 2
         # No API token: a simulated device has no Alexa settings to ask, so the skill never
         # calls Amazon's settings API from here and dates streaks in UTC.

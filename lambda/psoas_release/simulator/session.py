@@ -10,8 +10,8 @@ class does what an Echo does, and nothing else:
 - when a reply keeps the session open, the microphone listens `LISTEN_S`, then the reprompt
   plays (if any) and it listens `LISTEN_S` more, then Alexa sends SessionEndedRequest
   (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`. The
-  clock's speed is for speech only: from the end of a reply until the next one, while the
-  microphone may be open, it runs at real time, so a person has Alexa's real 8 seconds;
+  clock's speed is for speech only: from the end of a reply that keeps the session open until
+  the next reply, it runs at real time, so a person has Alexa's real 8 seconds to answer;
 - `end`: the person walks away; an open session gets SessionEndedRequest (USER_INITIATED).
 
 It needs no terminal: a test drives it with a frozen clock and reads what it heard.
@@ -146,7 +146,7 @@ class Conversation:
             return "answering"
         if not self.in_session:
             return "closed"
-        closes_at = self._reprompt_at or self._timeout_at
+        closes_at = self._reprompt_at if self._reprompt_at is not None else self._timeout_at
         if closes_at is None:
             return "listening"
         return f"listening {math.ceil(closes_at - now - 1e-6)}s"
