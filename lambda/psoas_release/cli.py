@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from psoas_release.core.library import check_library
-from psoas_release.core.loader import default_routines_dir, display_path
+from psoas_release.core.loader import RoutineError, default_routines_dir, display_path
 from psoas_release.core.timeline import Timeline, compile_timeline
 from psoas_release.storage import default_state_db_path
 
@@ -55,13 +55,8 @@ def _routines(args: argparse.Namespace) -> int:
 
 def _bundle(args: argparse.Namespace) -> int:
     from psoas_release.core.bundle import write_bundle
-    from psoas_release.core.loader import RoutineError
 
-    try:
-        print(write_bundle(args.dir or default_routines_dir()))
-    except RoutineError as error:
-        print(error, file=sys.stderr)
-        return 1
+    print(write_bundle(args.dir or default_routines_dir()))
     return 0
 
 
@@ -229,6 +224,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`psoas-release routines | head`): stop quietly, as cat does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except RoutineError as error:  # the routines a command needs are broken or missing
+        print(error, file=sys.stderr)
+        return 1
+    except OSError as error:  # a path that was typed, or its folder, cannot be used
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"psoas-release {args.command}: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     return code
 
