@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:psoas-release-Ski
 STAND_IN = '''\
 #!{python}
 """A stand-in for the {tool} CLI: logs each call; answers as the real one would."""
-import json, os, shutil, sys
+import json, os, sys
 from pathlib import Path
 
 tool, args = "{tool}", sys.argv[1:]
@@ -80,8 +79,7 @@ def deployment(tmp_path: Path, offline_aws: dict[str, str]) -> Deployment:
     tools.mkdir()
     for tool in ("aws", "ask", "sam"):
         script = tools / tool
-        script.write_text(textwrap.dedent(STAND_IN).format(python=sys.executable, tool=tool,
-                                                           skill_id=SKILL_ID))
+        script.write_text(STAND_IN.format(python=sys.executable, tool=tool, skill_id=SKILL_ID))
         script.chmod(0o755)
     env = dict(offline_aws, STAND_IN_FUNCTION_ARN=FUNCTION_ARN)
     return Deployment(fresh_checkout(tmp_path / "checkout"), tools, env)
