@@ -3,7 +3,10 @@
 #   sam build --build-in-source             # runs build-SkillFunction with ARTIFACTS_DIR set by SAM
 #   make build-artifact ARTIFACTS_DIR=dir   # the same artifact without the sam CLI
 #   make build-sources ARTIFACTS_DIR=dir    # only the code and routines, no dependencies (offline)
-#   make skill-package [FUNCTION_ARN=arn]   # interaction_model/ -> build/skill-package for `ask deploy`
+#   make skill-package FUNCTION_ARN=arn     # interaction_model/ -> build/skill-package for `ask deploy`
+#   make skill-package-without-endpoint     # the same without an endpoint, to create the skill
+#   make sam-cli                            # the AWS SAM CLI in .venv-sam (its pins clash with ours)
+#   make deploy                             # docs/deploy.md end to end, checked at every step
 #
 # SAM's makefile builder runs `make build-<LogicalId>` with ARTIFACTS_DIR in the environment, in a
 # copy of CodeUri (the repository root), or in the checkout itself with --build-in-source. Every
@@ -53,13 +56,30 @@ for requirement in requirements:
 endef
 export RUNTIME_REQUIREMENTS_PY
 
+# Where Alexa calls a Lambda endpoint (a skill's default endpoint must be in one of them).
+ALEXA_REGIONS := us-east-1 eu-west-1 us-west-2 ap-northeast-1
+
+# Exits non-zero unless argv[1] is the ARN of a Lambda function in one of the regions argv[2:].
+define CHECK_FUNCTION_ARN_PY
+import re, sys
+arn, alexa_regions = sys.argv[1], sys.argv[2:]
+function_arn = r"arn:aws[a-z-]*:lambda:([a-z0-9-]+):[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?"
+if not arn.strip():
+    sys.exit("FUNCTION_ARN is empty: pass the stack's SkillFunctionArn output (docs/deploy.md, "
+             "step 3); to create a new skill without an endpoint, make skill-package-without-endpoint")
+match = re.fullmatch(function_arn, arn)
+if match is None:
+    sys.exit(f"FUNCTION_ARN is not a Lambda function ARN: {arn!r}")
+if match.group(1) not in alexa_regions:
+    sys.exit(f"Alexa calls a Lambda endpoint only in {', '.join(alexa_regions)}, "
+             f"not in {match.group(1)}: {arn}")
+endef
+export CHECK_FUNCTION_ARN_PY
+
 # Writes the skill package's skill.json with apis.custom.endpoint.uri set to argv[2].
 define SET_ENDPOINT_PY
-import json, re, sys
+import json, sys
 manifest_path, arn = sys.argv[1], sys.argv[2]
-function_arn = r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?"
-if not re.fullmatch(function_arn, arn):
-    sys.exit(f"FUNCTION_ARN is not a Lambda function ARN: {arn!r}")
 with open(manifest_path, encoding="utf-8") as handle:
     skill = json.load(handle)
 skill["manifest"]["apis"]["custom"]["endpoint"] = {"uri": arn}
@@ -70,7 +90,8 @@ endef
 export SET_ENDPOINT_PY
 
 .PHONY: build-SkillFunction build-artifact build-sources build-dependencies compile-bytecode \
-	runtime-requirements lambda-target skill-package check-artifacts-dir
+	runtime-requirements lambda-target skill-package skill-package-without-endpoint \
+	check-artifacts-dir sam-cli deploy
 
 # The target `sam build` runs for the SkillFunction resource.
 build-SkillFunction: build-artifact
@@ -147,9 +168,12 @@ lambda-target:
 	@echo "python$(LAMBDA_PYTHON_VERSION) $(LAMBDA_ARCH)"
 
 # The skill package `ask deploy` uploads (ask-resources.json points here): interaction_model/
-# without its generator source, with the Lambda ARN as the endpoint when FUNCTION_ARN is given.
-# The committed skill.json stays without an endpoint: it is generated and account-neutral.
-skill-package:
+# without its generator source. The committed skill.json stays without an endpoint: it is
+# generated and account-neutral. skill-package sets the endpoint to FUNCTION_ARN, which must be a
+# Lambda function ARN in a region Alexa calls: it is checked before anything is replaced, so a
+# failed lookup of the ARN never leaves a package without an endpoint for `ask deploy` to upload.
+# skill-package-without-endpoint is only for creating the skill (docs/deploy.md, step 1).
+define stage-skill-package
 	@out="$(SKILL_PACKAGE_DIR)"; \
 	if [ -d "$$out" ] && [ -n "$$(ls -A "$$out")" ] && [ ! -f "$$out/skill.json" ]; then \
 		echo "SKILL_PACKAGE_DIR $$out is a folder of something else: not replacing it" >&2; exit 2; \
@@ -161,9 +185,38 @@ skill-package:
 	mkdir -p "$(SKILL_PACKAGE_DIR)"
 	cp -R "$(ROOT)/interaction_model/." "$(SKILL_PACKAGE_DIR)/"
 	rm -f "$(SKILL_PACKAGE_DIR)/source.yaml"
-	@if [ -n "$(FUNCTION_ARN)" ]; then \
-		$(PYTHON) -c "$$SET_ENDPOINT_PY" "$(SKILL_PACKAGE_DIR)/skill.json" "$(FUNCTION_ARN)" \
-		&& echo "endpoint: $(FUNCTION_ARN)"; \
-	else \
-		echo "no FUNCTION_ARN: the package has no endpoint (enough to create the skill)"; \
+endef
+
+skill-package:
+	@$(PYTHON) -c "$$CHECK_FUNCTION_ARN_PY" "$(FUNCTION_ARN)" $(ALEXA_REGIONS)
+	$(stage-skill-package)
+	@$(PYTHON) -c "$$SET_ENDPOINT_PY" "$(SKILL_PACKAGE_DIR)/skill.json" "$(FUNCTION_ARN)"
+	@echo "endpoint: $(FUNCTION_ARN)"
+
+skill-package-without-endpoint:
+	$(stage-skill-package)
+	@echo "no endpoint: enough to create the skill, never to update it (docs/deploy.md)"
+
+# The AWS SAM CLI in a virtual environment of its own: it pins boto3, click and cfn-lint to exact
+# versions that clash with the dev extras, so it cannot share .venv.
+SAM_VENV ?= $(ROOT)/.venv-sam
+SAM_CLI_REQUIREMENT ?= aws-sam-cli>=1.100
+sam-cli:
+	@if [ ! -x "$(SAM_VENV)/bin/sam" ]; then \
+		$(PYTHON) -m venv "$(SAM_VENV)" \
+		&& "$(SAM_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check \
+			"$(SAM_CLI_REQUIREMENT)"; \
 	fi
+	@"$(SAM_VENV)/bin/sam" --version
+
+# The whole deployment (scripts/deploy.sh says what it checks): to DEPLOY_REGION, as STACK_NAME,
+# with the sam CLI from `make sam-cli` (else the one on the PATH), the AWS CLI and the ASK CLI.
+DEPLOY_REGION ?= us-east-1
+STACK_NAME ?= psoas-release
+SAM ?= $(or $(wildcard $(SAM_VENV)/bin/sam),sam)
+AWS ?= aws
+ASK ?= ask
+deploy:
+	cd "$(ROOT)" && DEPLOY_REGION="$(DEPLOY_REGION)" STACK_NAME="$(STACK_NAME)" \
+		ALEXA_REGIONS="$(ALEXA_REGIONS)" SAM="$(SAM)" AWS="$(AWS)" ASK="$(ASK)" \
+		PYTHON="$(PYTHON)" MAKE="$(MAKE)" bash scripts/deploy.sh

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,18 @@ pytest_plugins = ["tests.storage.dynamodb_server"]
 REPO = Path(__file__).resolve().parent.parent
 ROUTINES_DIR = REPO / "routines"
 PSOAS_FILE = ROUTINES_DIR / "unlock-psoas-flex-foundations.yaml"
+
+
+def require_program(name: str, install: str) -> str:
+    """The path of the program `name`. Without it a test skips on a developer's machine, but
+    fails in CI: `.ci/run` installs every program the tests use, so a skip there hides a gap."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed ({install})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; .ci/run should have installed it", pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture(autouse=True)

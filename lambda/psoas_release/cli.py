@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from psoas_release.core.library import check_library
-from psoas_release.core.loader import default_routines_dir
+from psoas_release.core.loader import RoutineError, default_routines_dir, display_path
 from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.core.timeline import Timeline, compile_timeline
+from psoas_release.storage import default_state_db_path
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -55,13 +56,8 @@ def _routines(args: argparse.Namespace) -> int:
 
 def _bundle(args: argparse.Namespace) -> int:
     from psoas_release.core.bundle import write_bundle
-    from psoas_release.core.loader import RoutineError
 
-    try:
-        print(write_bundle(args.dir or default_routines_dir()))
-    except RoutineError as error:
-        print(error, file=sys.stderr)
-        return 1
+    print(write_bundle(args.dir or default_routines_dir()))
     return 0
 
 
@@ -85,12 +81,10 @@ def _model(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     from psoas_release.simulator.app import Options, simulate
-    from psoas_release.simulator.envelopes import LOCAL_USER_ID
 
     speed = 0.0 if args.instant else args.speed
     return simulate(Options(script=args.script, speed=speed, state_db=args.state_db,
-                            user_id=args.user or LOCAL_USER_ID, locale=args.locale,
-                            voice_wpm=args.voice_wpm))
+                            user_id=args.user, locale=args.locale, voice_wpm=args.voice_wpm))
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -124,26 +118,58 @@ def _minutes_seconds(timeline: Timeline) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+DESCRIPTION = (
+    "The command line for routine authors and operators: check and list the routines, talk to "
+    "the skill in a terminal, render a routine to audio, and serve the skill as a web endpoint. "
+    "Run psoas-release COMMAND --help for what a command reads and writes."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="psoas-release", description=__doc__)
+    """The `psoas-release` parser: one small block per subcommand, its help saying what it
+    reads, what it writes and every default."""
+    routines_dir = display_path(default_routines_dir())
+    parser = argparse.ArgumentParser(prog="psoas-release", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    lint = commands.add_parser("lint", help="check routine files; print every problem")
-    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories")
+    lint = commands.add_parser(
+        "lint", help="check routine files; print every problem",
+        description="Check routine files against the schema and the rules across fields and "
+                    "files. Reads the YAML files given (a folder: its .yaml and .yml files). "
+                    "Writes nothing; prints each problem as file:line:col: field: message and "
+                    "exits 1 if there is any.")
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                      help=f"routine files or folders (default: {routines_dir})")
     lint.set_defaults(run=_lint)
 
-    routines = commands.add_parser("routines", help="list the routine catalogue")
-    routines.add_argument("--dir", type=Path, help="routines directory (default: routines/)")
+    routines = commands.add_parser(
+        "routines", help="list the routine catalogue",
+        description="List the routines as the catalogue shows them: module, program, workout, "
+                    "minutes, minutes with the spoken setup, id. Reads the routine folder. "
+                    "Writes nothing; exits 1 if a routine has a problem.")
+    routines.add_argument("--dir", type=Path,
+                          help=f"the routine folder (default: {routines_dir})")
     routines.set_defaults(run=_routines)
 
     bundle = commands.add_parser(
-        "bundle", help="check the routines and snapshot them for fast cold starts")
-    bundle.add_argument("dir", nargs="?", type=Path, help="routines directory (default: routines/)")
+        "bundle", help="check the routines and snapshot them for fast cold starts",
+        description="Check every routine, then snapshot them so that a cold start builds them "
+                    "without parsing YAML (the Lambda build runs this). Reads the routine "
+                    "folder. Writes routines.bundle.json into it and prints its path.")
+    bundle.add_argument("dir", nargs="?", type=Path,
+                        help=f"the routine folder (default: {routines_dir})")
     bundle.set_defaults(run=_bundle)
 
-    serve = commands.add_parser("serve", help="serve the skill as a web endpoint (POST /)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve = commands.add_parser(
+        "serve", help="serve the skill as a web endpoint (POST /)",
+        description="Serve the skill at POST / for Alexa, verifying every request's signature. "
+                    "Reads the routines and each person's state (DynamoDB when TABLE_NAME is "
+                    "set, else the SQLite file $PSOAS_STATE_DB or the user state folder). "
+                    "Writes each person's state there.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port to listen on (default: %(default)s)")
     serve.add_argument("--skill-id", metavar="ID",
                        help="the skill whose requests are answered; others get 400 "
                             "(default: $SKILL_ID; required unless --no-verify)")
@@ -151,7 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="skip Alexa request verification (local tunnels only)")
     serve.set_defaults(run=_serve)
 
-    model = commands.add_parser("model", help="check (default) or --write the skill package")
+    model = commands.add_parser(
+        "model", help="check (default) or --write the skill package",
+        description="Check that the skill package in interaction_model/ matches what "
+                    "source.yaml and the routines' names generate. Reads "
+                    "interaction_model/source.yaml and the routines. Writes nothing (exit 1 "
+                    "when out of date), or with --write rewrites skill.json and the models.")
     model.add_argument("--write", action="store_true", help="regenerate the generated files")
     model.set_defaults(run=_model)
 
@@ -160,25 +191,29 @@ def build_parser() -> argparse.ArgumentParser:
         description="Talk to the real skill on a simulated Echo: speech plays on a simulated "
                     "clock, typing interrupts it, silence gets the reprompt, then the session "
                     "ends. With --script (or a script piped to stdin) replay a session and "
-                    "exit 1 on any invalid reply or unmet expectation.")
+                    "exit 1 on any invalid reply or unmet expectation. Reads the routines, the "
+                    "interaction model and the script. Writes the person's state to the "
+                    "state file.")
     simulate.add_argument("--script", type=Path, metavar="FILE",
                           help="replay this script (utterances, 'wait N', 'wait until TEXT', "
-                               "'expect TEXT', '# comments')")
+                               "'expect TEXT', '# comments') (default: none; a live session)")
     simulate.add_argument("--speed", type=_speed, metavar="X",
-                          help="simulated seconds per real second (default 1; scripts: 0)")
+                          help="simulated seconds of speech per real second; Alexa always "
+                               "listens 8 real seconds (default: 1; scripts: 0)")
     simulate.add_argument("--instant", action="store_true",
                           help="never wait in real time (the same as --speed 0)")
     simulate.add_argument("--state-db", type=Path, metavar="PATH",
-                          help="SQLite state file (default: $PSOAS_STATE_DB or the user "
-                               "state folder)")
-    simulate.add_argument("--user", default=None, metavar="ID",
-                          help="the Alexa user id the requests carry (default: a fixed "
-                               "local id)")
-    simulate.add_argument("--locale", default="en-US", help="locale of the interaction model")
+                          help=f"SQLite state file (default: {default_state_db_path()}; "
+                               "for a script, a temporary file of its own)")
+    simulate.add_argument("--user", metavar="ID",
+                          help="the Alexa user id the requests carry (default: a fixed local "
+                               "id; a new one on every run of a script)")
+    simulate.add_argument("--locale", default="en-US",
+                          help="locale of the interaction model (default: %(default)s)")
     simulate.add_argument("--voice-wpm", type=_words_per_minute, default=WORDS_PER_MINUTE,
                           metavar="N",
-                          help="how fast the simulated Echo speaks, in words a minute (default "
-                               f"{WORDS_PER_MINUTE}); the skill is not told and learns it")
+                          help="how fast the simulated Echo speaks, in words a minute (default: "
+                               "%(default)s); the skill is not told and learns it")
     simulate.set_defaults(run=_simulate)
 
     preview = commands.add_parser(
@@ -186,10 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render every reply of a routine (one start, then continue at each "
                     "movement) to one WAV file: words through espeak-ng at --wpm words a "
                     "minute, breaks as exact silence. Then print each hold's length in the "
-                    "audio next to the routine's figure. Exits 2 if espeak-ng is not "
-                    "installed.")
+                    "audio next to the routine's figure. Reads the routines. Writes the WAV "
+                    "file. Exits 2 if espeak-ng is not installed.")
     preview.add_argument("routine", nargs="?", metavar="ROUTINE",
-                         help="routine id (default: the default routine)")
+                         help="routine id (default: the longest routine)")
     preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                          help="the WAV file to write")
     preview.add_argument("--first-time", action="store_true",
@@ -212,6 +247,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`psoas-release routines | head`): stop quietly, as cat does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except RoutineError as error:  # the routines a command needs are broken or missing
+        print(error, file=sys.stderr)
+        return 1
+    except OSError as error:  # a path that was typed, or its folder, cannot be used
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"psoas-release {args.command}: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     return code
 

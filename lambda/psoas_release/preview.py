@@ -229,7 +229,11 @@ def write_audio(placed: Sequence[Placed], speech: dict[str, bytes], output: Path
     starts: list[int] = []
     cursor = 0
     frame = SAMPLE_WIDTH * CHANNELS
-    with wave.open(str(output), "wb") as audio:
+    try:
+        handle = output.open("wb")
+    except OSError as error:  # opened here: wave.open would leave a half-made writer behind
+        raise PreviewError(f"cannot write {output}: {error.strerror or error}") from None
+    with handle, wave.open(handle, "wb") as audio:
         audio.setnchannels(CHANNELS)
         audio.setsampwidth(SAMPLE_WIDTH)
         audio.setframerate(SAMPLE_RATE)

@@ -18,6 +18,7 @@ from psoas_release.simulator.display import (
     clock_face,
     duration_face,
     progress_text,
+    speed_face,
 )
 from psoas_release.simulator.progress import playing_position, progress_of
 
@@ -72,6 +73,19 @@ def test_paused_idle_and_finished(library: RoutineLibrary) -> None:
         "no routine")
     done = SessionState(phase=Phase.FINISHED, completed_count=1)
     assert progress_text(progress_of(done, library), "listening").plain.endswith("finished")
+
+
+def test_the_speed_says_that_listening_is_not_sped_up() -> None:
+    assert speed_face(SimulatedClock(0.0, 10)) == (
+        "x10 for speech; Alexa listens 8 s in real time")
+    assert speed_face(SimulatedClock(0.0, 1)) == "real time"
+    assert speed_face(SimulatedClock(0.0, 0)) == "instant"
+
+
+def test_the_listening_countdown_stands_apart_from_the_routine(library: RoutineLibrary) -> None:
+    paused = coaching(library, 200.0).with_(phase=Phase.PAUSED, anchor_at=None)
+    line = progress_text(progress_of(paused, library), "listening 8s").plain
+    assert line.startswith("listening 8s paused  2/5 Knee to chest hug")
 
 
 def test_faces() -> None:

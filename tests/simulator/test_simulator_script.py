@@ -19,6 +19,7 @@ from tests.simulator.conftest import Rig
 
 EXAMPLE = REPO / "examples" / "first-session.script"
 LOCAL_USER = "amzn1.ask.account.LOCAL-SIMULATOR"
+PERSON = "amzn1.ask.account.TEST-PERSON"
 
 
 def quiet() -> Console:
@@ -34,13 +35,64 @@ def run(script: str, tmp_path: Path) -> tuple[int, str]:
     return code, errors.getvalue()
 
 
-def test_the_example_script_replays_cleanly(tmp_path: Path) -> None:
+def test_the_example_script_replays_cleanly_and_saves_the_place(tmp_path: Path) -> None:
     errors = io.StringIO()
-    code = simulate(Options(script=EXAMPLE, speed=0, state_db=tmp_path / "state.sqlite3"),
-                    console=quiet(), errors=errors)
+    code = simulate(Options(script=EXAMPLE, speed=0, state_db=tmp_path / "state.sqlite3",
+                            user_id=PERSON), console=quiet(), errors=errors)
     assert (code, errors.getvalue()) == (0, "")
-    stored = SqliteStateStore(tmp_path / "state.sqlite3").load(LOCAL_USER)
+    stored = SqliteStateStore(tmp_path / "state.sqlite3").load(PERSON)
     assert stored is not None and stored.data["phase"] == "paused"
+
+
+def test_a_script_is_a_new_person_each_run_unless_a_user_is_given(tmp_path: Path) -> None:
+    script = tmp_path / "first.script"
+    script.write_text("start psoas release\nexpect A safety note:\nwait 20\nstop\n")
+    db = tmp_path / "state.sqlite3"
+    for _ in range(2):
+        assert simulate(Options(script=script, state_db=db), console=quiet()) == 0
+    errors = io.StringIO()
+    for _ in range(2):
+        code = simulate(Options(script=script, state_db=db, user_id=PERSON), console=quiet(),
+                        errors=errors)
+    assert code == 1, "the second run with the same person is a returning one"
+    assert "it said: 'Welcome back." in errors.getvalue()
+    assert SqliteStateStore(db).load(LOCAL_USER) is None
+
+
+def test_the_saved_place_shows_before_the_first_word(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite3"
+    options = Options(script=EXAMPLE, state_db=db, user_id=PERSON)
+    assert simulate(options, console=quiet()) == 0
+    console = quiet()
+    script = tmp_path / "back.script"
+    script.write_text("open psoas release\nexpect Welcome back.\n")
+    assert simulate(Options(script=script, state_db=db, user_id=PERSON), console=console) == 0
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    first_words = next(i for i, line in enumerate(lines) if "you   open psoas release" in line)
+    assert lines[first_words - 1].startswith("00:00 closed      paused  1/5 Constructive rest")
+
+
+def test_a_script_that_is_not_utf8_is_one_clean_line(tmp_path: Path) -> None:
+    script = tmp_path / "latin1.script"
+    script.write_bytes(b"start psoas release\nexpect caf\xe9\n")
+    errors = io.StringIO()
+    assert simulate(Options(script=script), console=quiet(), errors=errors) == 2
+    assert errors.getvalue() == (f"cannot read {script}: not UTF-8 text "
+                                 "(invalid continuation byte)\n")
+
+
+@pytest.mark.parametrize("where", ["a-folder", "a-file/state.sqlite3", "not-sqlite"])
+def test_a_state_db_that_cannot_be_used_is_one_clean_line(tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-file").write_text("not a folder\n")
+    (tmp_path / "not-sqlite").write_text("x" * 200)
+    errors = io.StringIO()
+    code = simulate(Options(script=EXAMPLE, state_db=tmp_path / where), console=quiet(),
+                    errors=errors)
+    assert code == 2
+    message = errors.getvalue()
+    assert message.startswith(f"cannot use the state file {tmp_path / where}: ")
+    assert message.count("\n") == 1, message
 
 
 def test_the_cli_replays_a_script_instantly(

@@ -31,14 +31,41 @@ def test_lint_prints_every_problem_one_per_line_and_exits_1(
     ]
 
 
-def test_lint_reports_two_routines_sharing_a_spoken_name(
+def line_of(text: str, line: str) -> int:
+    return text.splitlines().index(line) + 1
+
+
+def test_lint_reports_a_spoken_name_used_twice_at_the_second_use(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "a.yaml").write_text(PSOAS_FILE.read_text())
-    (tmp_path / "b.yaml").write_text(PSOAS_FILE.read_text().replace("id: unlock-psoas-", "id: x-"))
+    original = PSOAS_FILE.read_text()
+    (tmp_path / "a.yaml").write_text(original)
+    (tmp_path / "b.yaml").write_text(original.replace("id: unlock-psoas-", "id: x-"))
     assert main(["lint", str(tmp_path)]) == 1
-    out = capsys.readouterr().out
-    assert "b.yaml:1:1: spoken_names: 'psoas release' is already used by" in out
+    out = capsys.readouterr().out.splitlines()
+    at = line_of(original, "  - psoas release")
+    assert [line for line in out if "'psoas release' is" in line] == [
+        f"{tmp_path / 'b.yaml'}:{at}:5: spoken_names[0]: 'psoas release' is already used by "
+        f"{tmp_path / 'a.yaml'}:{at}:5"
+    ]
+
+
+def test_lint_reports_a_routine_id_used_twice_at_the_second_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = PSOAS_FILE.read_text()
+    (tmp_path / "a.yaml").write_text(original)
+    moved = "# a comment that moves the id down a line\n" + original.replace(
+        "  - psoas release\n", "  - another psoas release\n").replace(
+        "  - ten minute psoas release\n", "").replace("  - ten minute routine\n", "").replace(
+        "  - flex foundations\n", "").replace("  - the full routine\n", "")
+    (tmp_path / "b.yaml").write_text(moved)
+    assert main(["lint", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path / 'b.yaml'}:{line_of(moved, 'id: unlock-psoas-flex-foundations')}:1: id: "
+        f"'unlock-psoas-flex-foundations' is already used by "
+        f"{tmp_path / 'a.yaml'}:{line_of(original, 'id: unlock-psoas-flex-foundations')}:1"
+    ]
 
 
 def test_lint_of_an_empty_directory_fails(tmp_path: Path) -> None:

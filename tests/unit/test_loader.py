@@ -150,11 +150,49 @@ def test_a_duplicate_key_is_reported_at_its_second_occurrence(tmp_path: Path) ->
     assert f"{path}:{line}:1: title: appears twice in the same mapping" in _problems(path)
 
 
-def test_yaml_syntax_errors_name_the_line(tmp_path: Path) -> None:
-    path, line = _broken_copy(tmp_path, "  level: beginner", "  level: [beginner")
+@pytest.mark.parametrize(
+    ("old", "new", "column"),
+    [
+        ("  level: beginner", "  level: [beginner", 10),
+        ("  level: beginner", "  level: {beginner", 10),
+        ("  level: beginner", "  level beginner", 3),
+    ],
+)
+def test_a_yaml_syntax_error_is_reported_where_the_unclosed_thing_opens(
+    tmp_path: Path, old: str, new: str, column: int
+) -> None:
+    path, line = _broken_copy(tmp_path, old, new)
     problems = _problems(path)
     assert len(problems) == 1
-    assert problems[0].startswith(f"{path}:{line + 1}:11: (yaml): ")
+    assert problems[0].startswith(f"{path}:{line}:{column}: (yaml): ")
+    assert "starts here" in problems[0]
+
+
+def test_a_yaml_syntax_error_without_an_opening_is_reported_where_parsing_stopped(
+    tmp_path: Path,
+) -> None:
+    path, line = _broken_copy(tmp_path, "  level: beginner", " level: beginner")
+    problems = _problems(path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}:{line}:2: (yaml): ")
+
+
+def test_a_byte_that_is_not_utf8_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
+    line = _line("  level: beginner")
+    data = ORIGINAL.encode("utf-8").replace(b"  level: beginner", b"  level: begin\xe9ner")
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(data)
+    assert _problems(path) == [
+        f"{path}:{line}:15: (file): is not UTF-8 text: byte 0xe9 (invalid continuation byte)"
+    ]
+
+
+def test_the_column_of_a_bad_byte_counts_characters_not_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_bytes("id: x\ntitle: Psoas \N{EN DASH} \n".encode() + b"\xff\n")
+    assert _problems(path)[0].startswith(f"{path}:3:1: (file): is not UTF-8 text: byte 0xff")
+    path.write_bytes("title: \N{EN DASH} ".encode() + b"\xff")
+    assert _problems(path)[0].startswith(f"{path}:1:10: (file): ")
 
 
 @pytest.mark.parametrize(

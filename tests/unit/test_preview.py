@@ -6,6 +6,8 @@ import functools
 import itertools
 import re
 import shutil
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from psoas_release.core.speech import plan_coaching
 from psoas_release.core.ssml import Silence
 from psoas_release.core.timeline import compile_timeline
 from psoas_release.preview import SAMPLE_RATE, Placed, make_preview, routine_replies, silence
+from tests.conftest import require_program
 
 QUICK = "unlock-psoas-quick-release"
 
@@ -147,8 +150,12 @@ def test_the_safety_advisory_is_heard_only_the_first_time(
     assert again.coaching is not None and again.coaching.from_s == timeline.intro_s
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                    reason="espeak-ng is not installed (.ci/run installs it)")
+@pytest.fixture
+def espeak() -> str:
+    return require_program("espeak-ng", "apt-get install espeak-ng")
+
+
+@pytest.mark.usefixtures("espeak")
 def test_espeak_renders_the_five_minute_routine_end_to_end(
     quick: Routine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -165,3 +172,18 @@ def test_espeak_renders_the_five_minute_routine_end_to_end(
         preview.hold_name(quick, span.movement, span.side) for span in timeline.holds]
     for name, figure, heard in rows:
         assert abs(float(heard) - float(figure)) < 5, name
+
+
+@pytest.mark.usefixtures("espeak")
+@pytest.mark.parametrize("where", ["no-such-folder/out.wav", "a-folder", "a-file/out.wav"])
+def test_an_output_that_cannot_be_written_is_one_clean_line(tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-file").write_text("not a folder\n")
+    output = tmp_path / where
+    done = subprocess.run([sys.executable, "-m", "psoas_release.cli", "preview", QUICK,
+                           "-o", str(output)], capture_output=True, text=True, check=False,
+                          timeout=120)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"preview failed: cannot write {output}: ")
+    assert done.stderr.count("\n") == 1, done.stderr

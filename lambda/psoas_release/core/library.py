@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psoas_release.core.loader import (
+    FieldPath,
     RoutineError,
     RoutineProblem,
     check_routine_file,
     default_routines_dir,
     display_path,
+    field_position,
+    format_field,
 )
 from psoas_release.core.routines import Routine
 
@@ -62,20 +65,32 @@ def check_library(paths: Sequence[Path]) -> tuple[RoutineLibrary, list[RoutinePr
     if not files:
         shown = ", ".join(display_path(path) for path in paths)
         problems.append(RoutineProblem(shown, 1, 1, "(directory)", "holds no routine files"))
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[Path, FieldPath]] = {}
     for file in files:
         routine, file_problems = check_routine_file(file)
         problems += file_problems
         if routine is None:
             continue
-        names = [(name, "spoken_names") for name in routine.spoken_names]
-        for key, field in [(routine.id, "id"), *names]:
+        names = [(name, ("spoken_names", index)) for index, name in enumerate(routine.spoken_names)]
+        for key, field in [(routine.id, ("id",)), *names]:
             if key in owners:
-                message = f"{key!r} is already used by {owners[key]}"
-                problems.append(RoutineProblem(display_path(file), 1, 1, field, message))
-            owners[key] = display_path(file)
+                problems.append(_used_twice(key, (file, field), owners[key]))
+            else:
+                owners[key] = (file, field)
         routines.append(routine)
     return RoutineLibrary.in_catalogue_order(routines), sorted(problems)
+
+
+def _used_twice(key: str, again: tuple[Path, FieldPath],
+                first: tuple[Path, FieldPath]) -> RoutineProblem:
+    """An id or spoken name used by a second routine, at that use, naming where the first is.
+
+    Positions are looked up only here, so a clean library is never parsed twice.
+    """
+    first_line, first_column = field_position(*first)
+    where = f"{display_path(first[0])}:{first_line}:{first_column}"
+    return RoutineProblem(display_path(again[0]), *field_position(*again), format_field(again[1]),
+                          f"{key!r} is already used by {where}")
 
 
 def load_library(directory: Path | None = None) -> RoutineLibrary:

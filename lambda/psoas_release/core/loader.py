@@ -151,15 +151,31 @@ def _parse(text: str, file: str) -> tuple[Any, _Marks]:
         marks.record(node)
         document = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = error.problem or error.context or "not valid YAML"
-        raise RoutineError([RoutineProblem(file, line, column, "(yaml)", reason)]) from None
+        raise RoutineError([_syntax_problem(error, file)]) from None
     except yaml.YAMLError as error:
         raise RoutineError([RoutineProblem(file, 1, 1, "(yaml)", str(error))]) from None
     finally:
         loader.dispose()
     return document, marks
+
+
+_OPENINGS = ("while parsing a flow ", "while scanning a quoted ", "while scanning a simple ")
+"""Contexts that start where something was opened and never closed: a bracket, a quote, a key
+without its colon. The parser notices only where it gave up, often lines later."""
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> RoutineProblem:
+    """A YAML syntax error where a person fixes it: at the opening left unclosed, else where
+    parsing stopped."""
+    context = error.context or ""
+    reason = error.problem or context or "not valid YAML"
+    mark = error.problem_mark or error.context_mark
+    if error.context_mark is not None and context.startswith(_OPENINGS):
+        mark = error.context_mark
+        opened = context.split(" ", 3)[-1]
+        reason = f"{reason}, for the {opened} that starts here"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return RoutineProblem(file, line, column, "(yaml)", reason)
 
 
 def check_routine_text(text: str, file: str) -> tuple[Routine | None, list[RoutineProblem]]:
@@ -190,11 +206,37 @@ def check_routine_file(path: Path) -> tuple[Routine | None, list[RoutineProblem]
     file = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [RoutineProblem(file, 1, 1, "(file)", f"is not UTF-8 text ({error.reason})")]
+    except UnicodeDecodeError:
+        return None, [_not_utf8(path.read_bytes(), file)]
     except OSError as error:
         return None, [RoutineProblem(file, 1, 1, "(file)", error.strerror or str(error))]
     return check_routine_text(text, file)
+
+
+def _not_utf8(data: bytes, file: str) -> RoutineProblem:
+    """The first byte of `data` that is not UTF-8, at its line and column (in characters).
+
+    Decoded again from the whole file: the error `read_text` raises counts from a chunk.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start:error.start].decode("utf-8")) + 1
+        message = f"is not UTF-8 text: byte 0x{data[error.start]:02x} ({error.reason})"
+        return RoutineProblem(file, line, column, "(file)", message)
+    return RoutineProblem(file, 1, 1, "(file)", "is not UTF-8 text")
+
+
+def field_position(path: Path, field: FieldPath) -> tuple[int, int]:
+    """Line and column of `field` in the routine file at `path`, for problems found across
+    files (a routine id used twice); 1:1 when the file cannot be read."""
+    try:
+        _, marks = _parse(path.read_text(encoding="utf-8"), display_path(path))
+    except (OSError, UnicodeDecodeError, RoutineError):
+        return (1, 1)
+    return marks.locate(field)
 
 
 def load_routine(path: Path) -> Routine:

@@ -10,6 +10,7 @@ would produce them. Nothing here is imported by the core.
     heard       what a response sounds like, and whether Alexa would accept it
     playback    speech playing piece by piece on the clock, cut short by a barge-in
     progress    where the person is in the routine, from session state and playback
+    person      who a session speaks as and where their state lives (a script: its own)
     session     the conversation driver: say, wait, reprompts, timeouts; no terminal needed
     display     the transcript and the live progress line, drawn with rich
     script      the `--script` format and its runner

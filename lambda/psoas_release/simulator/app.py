@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,12 @@ from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, MODELS_SUBDIR
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.display import TerminalTranscript, speed_face, status_line
-from psoas_release.simulator.envelopes import LOCAL_USER_ID, Envelopes
+from psoas_release.simulator.envelopes import Envelopes
+from psoas_release.simulator.person import saved_state, state_file, storage_reason, user_id_for
 from psoas_release.simulator.script import parse_script, run_script
 from psoas_release.simulator.session import Conversation
 from psoas_release.simulator.terminal import TerminalKeys, run_interactive
-from psoas_release.storage import SqliteStateStore, default_state_db_path
+from psoas_release.storage import SqliteStateStore, StorageError
 
 INTERACTIVE_SPEED = 1.0
 SCRIPT_SPEED = 0.0
@@ -40,9 +42,11 @@ class Options:
 
     script: Path | None = None
     speed: float | None = None
-    """Simulated seconds per real second; 0 never waits. None: 1 live, 0 for scripts."""
+    """Simulated seconds per real second of speech; 0 never waits. None: 1 live, 0 for scripts."""
     state_db: Path | None = None
-    user_id: str = LOCAL_USER_ID
+    """None: the user's state file live; a temporary one of its own for a script."""
+    user_id: str | None = None
+    """None: the local person live; a new person on every run of a script."""
     locale: str = "en-US"
     voice_wpm: float = WORDS_PER_MINUTE
     """How fast the simulated Echo speaks; the skill is never told, it has to learn it."""
@@ -83,33 +87,44 @@ def simulate(
     except OSError as error:
         report(f"cannot read {error.filename}: {error.strerror}")
         return 2
+    except UnicodeDecodeError as error:
+        report(f"cannot read {options.script}: not UTF-8 text ({error.reason})")
+        return 2
 
-    state_db = options.state_db or default_state_db_path()
-    # No API token: a simulated device has no Alexa settings to ask, so the skill never calls
-    # Amazon's settings API from here and dates streaks in UTC.
-    envelopes = Envelopes(options.user_id, locale=options.locale, api_access_token="")
-    skill = build_skill(library=(library := load_library()), store=SqliteStateStore(state_db),
-                        skill_id=envelopes.application_id, environ={})
-    clock = SimulatedClock(time.time(), speed)
-    conversation = Conversation(
-        lambda event: invoke_skill(skill, event), model, clock, library,
-        transcript=TerminalTranscript(console, clock), envelopes=envelopes,
-        voice_pace=WORDS_PER_MINUTE / options.voice_wpm,
-    )
-    console.print(Text(f"state: {state_db} · user: {options.user_id} · "
-                       f"speed: {speed_face(clock)} · voice: {options.voice_wpm:g} words a "
-                       "minute", style="dim"))
+    with tempfile.TemporaryDirectory(prefix="psoas-simulate-") as scratch:
+        state_db, shown = state_file(options.state_db, interactive=interactive,
+                                     scratch=Path(scratch))
+        user_id = user_id_for(options.user_id, interactive=interactive)
+        store = SqliteStateStore(state_db)
+        try:
+            saved = saved_state(store, user_id)
+        except StorageError as error:
+            report(f"cannot use the state file {state_db}: {storage_reason(error)}")
+            return 2
+        # No API token: a simulated device has no Alexa settings to ask, so the skill never
+        # calls Amazon's settings API from here and dates streaks in UTC.
+        envelopes = Envelopes(user_id, locale=options.locale, api_access_token="")
+        skill = build_skill(library=(library := load_library()), store=store,
+                            skill_id=envelopes.application_id, environ={})
+        clock = SimulatedClock(time.time(), speed)
+        conversation = Conversation(
+            lambda event: invoke_skill(skill, event), model, clock, library,
+            transcript=TerminalTranscript(console, clock), envelopes=envelopes, saved=saved,
+            voice_pace=WORDS_PER_MINUTE / options.voice_wpm,
+        )
+        console.print(Text(f"state: {shown} · user: {user_id} · speed: {speed_face(clock)} · "
+                           f"voice: {options.voice_wpm:g} words a minute", style="dim"))
 
-    if interactive:
-        with TerminalKeys(stdin.fileno()) as keys:
-            return run_interactive(conversation, console, keys)
+        def show_status() -> None:
+            console.print(status_line(conversation.progress(), conversation.activity(), clock))
 
-    name = str(options.script) if options.script else "<stdin>"
-    steps = parse_script(source if source is not None else stdin.read(), name)
-    code = run_script(
-        conversation, steps, report,
-        after_wait=lambda: console.print(
-            status_line(conversation.progress(), conversation.activity(), clock)),
-    )
-    console.print(status_line(conversation.progress(), conversation.activity(), clock))
-    return code
+        if interactive:
+            with TerminalKeys(stdin.fileno()) as keys:
+                return run_interactive(conversation, console, keys)
+
+        name = str(options.script) if options.script else "<stdin>"
+        steps = parse_script(source if source is not None else stdin.read(), name)
+        show_status()
+        code = run_script(conversation, steps, report, after_wait=show_status)
+        show_status()
+        return code

@@ -2,8 +2,9 @@
 
 Why: the skill reasons from request timestamps alone, so a ten-minute routine can be heard
 faster than real time (`--speed 10`) or replayed with no waiting at all (`--instant`, speed 0),
-which is what scripts and tests use. A frozen clock moves only when told to, so a test never
-sleeps.
+which is what scripts and tests use. The speed is for speech only: while Alexa listens the
+clock runs at real time, because a person needs Alexa's real 8 seconds to answer whatever the
+playback speed. A frozen clock moves only when told to, so a test never sleeps.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ MIN_REAL_WAIT_S = 0.001
 
 
 class SimulatedClock:
-    """Epoch seconds that run `speed` times as fast as real time (0: only when told)."""
+    """Epoch seconds that run `speed` times as fast as real time (0: only when told), and at
+    real time from `listen_from` until `play`."""
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class SimulatedClock:
         self._sleep = sleep
         self._base = start
         self._real_base = monotonic()
+        self._real_time_from: float | None = None
 
     @property
     def instant(self) -> bool:
@@ -40,9 +43,17 @@ class SimulatedClock:
         return self.speed == 0
 
     def now(self) -> float:
-        if self.instant:
-            return self._base
-        return self._base + (self._monotonic() - self._real_base) * self.speed
+        return self._base if self.instant else self._at(self._monotonic())
+
+    def _at(self, real: float) -> float:
+        """Simulated time at monotonic reading `real`: fast, then real time from the switch."""
+        real_elapsed = real - self._real_base
+        fast = self._base + real_elapsed * self.speed
+        switch = self._real_time_from
+        if switch is None or fast <= switch:
+            return fast
+        reached = max(self._base, switch)
+        return reached + real_elapsed - (reached - self._base) / self.speed
 
     def elapsed(self) -> float:
         """Simulated seconds since the clock started: what the transcript shows."""
@@ -50,7 +61,18 @@ class SimulatedClock:
 
     def advance(self, seconds: float) -> None:
         """Jump forward by `seconds` of simulated time, at once (a spoken request, a wait)."""
+        self._rebase()
         self._base += max(0.0, seconds)
+
+    def listen_from(self, at: float) -> None:
+        """Run at real time from simulated time `at` (when the speech ends) until `play`."""
+        self._rebase()
+        self._real_time_from = at
+
+    def play(self) -> None:
+        """Run at `speed` again from now: a reply is playing, or no one is listening."""
+        self._rebase()
+        self._real_time_from = None
 
     def real_seconds_until(self, at: float) -> float:
         """How long to really wait for simulated time `at`: 0 when instant or already past.
@@ -60,7 +82,12 @@ class SimulatedClock:
         """
         if self.instant:
             return 0.0
-        remaining = (at - self.now()) / self.speed
+        now = self.now()
+        switch = self._real_time_from
+        if switch is None or at <= switch:
+            remaining = (at - now) / self.speed
+        else:
+            remaining = max(0.0, switch - now) / self.speed + at - max(now, switch)
         return 0.0 if remaining <= 0 else max(remaining, MIN_REAL_WAIT_S)
 
     def sleep_until(self, at: float) -> None:
@@ -70,3 +97,9 @@ class SimulatedClock:
             return
         while (remaining := self.real_seconds_until(at)) > 0:
             self._sleep(remaining)
+
+    def _rebase(self) -> None:
+        """Count from here: the time so far is fixed before the way it runs changes."""
+        if not self.instant:
+            real = self._monotonic()
+            self._base, self._real_base = self._at(real), real

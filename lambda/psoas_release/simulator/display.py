@@ -17,6 +17,7 @@ from rich.text import Text
 from psoas_release.core.state import Phase
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.progress import Progress
+from psoas_release.simulator.session import LISTEN_S
 
 SPEAKER_WIDTH = 5
 
@@ -38,7 +39,7 @@ def duration_face(seconds: float) -> str:
 def progress_text(progress: Progress, activity: str) -> Text:
     """One line: what Alexa is doing, the movement and side, the time left in hold and all."""
     line = Text()
-    line.append(f"{activity:<12}", style="bold cyan" if activity != "closed" else "dim")
+    line.append(f"{activity:<11} ", style="bold cyan" if activity != "closed" else "dim")
     if progress.phase in {Phase.IDLE, Phase.FINISHED} or progress.movement_count is None:
         line.append("routine finished" if progress.phase is Phase.FINISHED else "no routine")
         return line
@@ -69,10 +70,12 @@ def status_line(progress: Progress, activity: str, clock: SimulatedClock) -> Tex
 
 
 def speed_face(clock: SimulatedClock) -> str:
-    """'instant', 'real time' or 'x20'."""
+    """'instant', 'real time', or 'x20' with a word that Alexa's listening is not sped up."""
     if clock.instant:
         return "instant"
-    return "real time" if clock.speed == 1 else f"x{clock.speed:g}"
+    if clock.speed == 1:
+        return "real time"
+    return f"x{clock.speed:g} for speech; Alexa listens {LISTEN_S:g} s in real time"
 
 
 def live_view(status: Text, typing: str) -> RenderableType:

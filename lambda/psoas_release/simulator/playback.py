@@ -81,6 +81,14 @@ class Playback:
     def playing(self, now: float) -> bool:
         return self.starts_at <= now < self.ends_at
 
+    def speaking(self, now: float) -> bool:
+        """True while words play at `now`; False in a break, or when nothing plays."""
+        if not self.playing(now):
+            return False
+        offset = now - self.starts_at
+        return any(isinstance(timed.piece, Text) and timed.start_s <= offset < timed.end_s
+                   for timed in self.pieces)
+
     def stop(self, at: float) -> None:
         """Cut the speech at `at` (the wake word): nothing after it is ever heard."""
         if self.stopped_at is None or at < self.stopped_at:

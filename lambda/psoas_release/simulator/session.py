@@ -9,7 +9,9 @@ class does what an Echo does, and nothing else:
 - each reply starts playing `START_LATENCY_S` later, one piece at a time;
 - when a reply keeps the session open, the microphone listens `LISTEN_S`, then the reprompt
   plays (if any) and it listens `LISTEN_S` more, then Alexa sends SessionEndedRequest
-  (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`;
+  (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`. The
+  clock's speed is for speech only: from the end of a reply that keeps the session open until
+  the next reply, it runs at real time, so a person has Alexa's real 8 seconds to answer;
 - `end`: the person walks away; an open session gets SessionEndedRequest (USER_INITIATED).
 
 It needs no terminal: a test drives it with a frozen clock and reads what it heard.
@@ -17,13 +19,14 @@ It needs no terminal: a test drives it with a frozen clock and reads what it hea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from psoas_release.alexa.handlers import SORRY
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
-from psoas_release.core.state import Phase
+from psoas_release.core.state import SessionState
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.envelopes import SESSION_ENDED_REQUEST, Envelopes
 from psoas_release.simulator.heard import Heard, response_problems
@@ -96,6 +99,7 @@ class Conversation:
         *,
         transcript: Transcript | None = None,
         envelopes: Envelopes | None = None,
+        saved: SessionState | None = None,
         voice_pace: float = 1.0,
     ) -> None:
         self.handler = handler
@@ -110,6 +114,8 @@ class Conversation:
         """The last reply to something the person said."""
         self.latest: Heard | None = None
         """The last response of any kind: its session attributes hold the current state."""
+        self.saved = saved or SessionState()
+        """The person's stored state before the first request: where the progress line starts."""
         self.problems: list[str] = []
         self._speech: Playback | None = None
         self._reprompt: Playback | None = None
@@ -125,20 +131,33 @@ class Conversation:
         return self.envelopes.in_session
 
     def activity(self) -> str:
-        """'answering', 'speaking', 'listening', 'reprompting' or 'closed' (no session)."""
+        """What Alexa is doing now, for the status line.
+
+        'answering' (the reply is on its way), 'speaking' (words), 'holding' (the silence of a
+        timed hold), 'quiet' (any other silence in the reply), 'reprompting', 'listening 8s'
+        (the microphone is open, with the seconds left) or 'closed' (no session).
+        """
         now = self.clock.now()
         if self._reprompt is not None and self._reprompt.playing(now):
             return "reprompting"
-        if self._speech is not None and self._speech.playing(now):
-            return "speaking"
-        if self._speech is not None and now < self._speech.starts_at:
+        speech = self._speech
+        if speech is not None and speech.playing(now):
+            if speech.speaking(now):
+                return "speaking"
+            return "holding" if self.progress().hold_left_s is not None else "quiet"
+        if speech is not None and now < speech.starts_at:
             return "answering"
-        return "listening" if self.in_session else "closed"
+        if not self.in_session:
+            return "closed"
+        closes_at = self._reprompt_at if self._reprompt_at is not None else self._timeout_at
+        if closes_at is None:
+            return "listening"
+        return f"listening {math.ceil(closes_at - now - 1e-6)}s"
 
     def progress(self) -> Progress:
         """Where the person is now: the latest state plus the speech played since."""
         if self.latest is None:
-            return Progress(Phase.IDLE)
+            return progress_of(self.saved, self.library)
         played = self._speech.played_s(self.clock.now()) if self._speech else None
         return progress_of(self.latest.state, self.library, played, self.voice_pace)
 
@@ -258,6 +277,7 @@ class Conversation:
             self._problem(at, "the skill answered with its error apology (see the log)")
         if request["request"]["type"] == SESSION_ENDED_REQUEST:
             self._hush(at)  # Alexa never speaks a reply to SessionEndedRequest
+            self.clock.play()
             self.transcript.notice(at, "session closed")
             return heard
         self.last = heard
@@ -265,12 +285,15 @@ class Conversation:
         self._reprompt = None
         listen_from = self._speech.ends_at
         if not self.in_session:
+            self.clock.play()
             self._closed_notice_at = listen_from
-        elif heard.reprompt_ssml:
-            self._reprompt_at = listen_from + LISTEN_S
-            self._reprompt_ssml = heard.reprompt_ssml
         else:
-            self._timeout_at = listen_from + LISTEN_S
+            self.clock.listen_from(listen_from)  # the speed is for speech: 8 real s to answer
+            if heard.reprompt_ssml:
+                self._reprompt_at = listen_from + LISTEN_S
+                self._reprompt_ssml = heard.reprompt_ssml
+            else:
+                self._timeout_at = listen_from + LISTEN_S
         self.advance()
         return heard
 
