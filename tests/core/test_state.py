@@ -25,6 +25,7 @@ states = st.builds(
     run_counted=st.booleans(),
     completions=st.lists(st.dates().map(lambda day: day.isoformat()), max_size=60).map(tuple),
     time_zone=st.one_of(st.none(), st.sampled_from(["Europe/Berlin", "America/New_York"])),
+    time_zone_checked_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
     preferences=st.builds(Preferences, cue_level=st.sampled_from(CueLevel),
                           countdown=st.sampled_from(Countdown), pace=st.sampled_from(Pace)),
 )
@@ -45,6 +46,15 @@ def test_a_version_one_state_loads_with_defaults_for_what_it_lacked() -> None:
     assert state.position_s == 200.0
     assert state.preferences == Preferences()
     assert state.completions == ()
+
+
+def test_a_version_three_state_loads_and_will_ask_for_its_time_zone() -> None:
+    old = {"phase": "finished", "completions": ["2026-11-25"], "time_zone": "Europe/Berlin",
+           "version": 3}
+    state = SessionState.from_dict(old)
+    assert not state.recovered
+    assert state.time_zone == "Europe/Berlin"
+    assert state.time_zone_checked_at is None
 
 
 def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
@@ -72,6 +82,8 @@ def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
         {"version": STATE_VERSION, "preferences": {"pace": "ludicrous"}},
         {"version": STATE_VERSION, "preferences": "slow"},
         {"version": STATE_VERSION, "time_zone": 5},
+        {"version": STATE_VERSION, "time_zone_checked_at": "last week"},
+        {"version": STATE_VERSION, "time_zone_checked_at": -1},
         {"version": STATE_VERSION, "run_counted": "no"},
         {"phase": "coaching"},
     ],
