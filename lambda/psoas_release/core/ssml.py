@@ -36,8 +36,9 @@ a fraction of a second), and a renderer that cuts a break cuts a hold."""
 SOFT = "soft"
 """The prosody volume of quiet cues (the breath cues that take over once a rhythm is set)."""
 
-_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters XML 1.0 cannot carry, escaped or not: control characters, lone surrogates."""
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry, escaped or not: control characters, lone surrogates.
+Named rather than as the complement of what XML allows, which takes 4 ms to compile."""
 
 _SPEAK = "<speak></speak>"
 
