@@ -119,18 +119,24 @@ def _lead_pieces(reply: Reply) -> list[Piece]:
 
 def spoken_lengths(reply: Reply) -> tuple[float, float]:
     """(seconds of words at the speaking model, seconds of silence) in the whole reply."""
-    pieces = reply_pieces(reply)
+    pieces = _lead_pieces(reply) + ([Text(reply.prompt)] if reply.prompt else [])
+    words_s, silence_s = _lengths(tuple(pieces))
+    if reply.coaching is None:
+        return words_s, silence_s
+    coached_words_s, coached_silence_s = coaching_lengths(reply.coaching)
+    return words_s + coached_words_s, silence_s + coached_silence_s
+
+
+@functools.lru_cache(maxsize=64)
+def coaching_lengths(coaching: Coaching) -> tuple[float, float]:
+    """(seconds of words, seconds of silence) in the coaching: counted once per coaching, not
+    on every request that awaits its end."""
+    return _lengths(tuple(coaching_pieces(coaching)))
+
+
+def _lengths(pieces: tuple[Piece, ...]) -> tuple[float, float]:
     return (sum(speaking_seconds(p.words) for p in pieces if isinstance(p, Text)),
             sum(p.seconds for p in pieces if isinstance(p, Silence)))
-
-
-def reply_pieces(reply: Reply) -> list[Piece]:
-    pieces = _lead_pieces(reply)
-    if reply.coaching is not None:
-        pieces += coaching_pieces(reply.coaching)
-    if reply.prompt:
-        pieces.append(Text(reply.prompt))
-    return pieces
 
 
 @functools.lru_cache(maxsize=64)
