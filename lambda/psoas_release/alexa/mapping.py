@@ -11,12 +11,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
-from ask_sdk_model.slu.entityresolution.status_code import StatusCode
 
 from psoas_release.core.machine import Event, EventKind
 
 ROUTINE_SLOT = "routine"
 MAX_SLOT_CHARS = 100
+RESOLVED = "ER_SUCCESS_MATCH"
+"""The entity-resolution status of a slot value matched to one of ours. Compared by value, so
+that a launch does not import the SDK's entity-resolution models (some 1.4 ms cold)."""
 
 PREFERENCE_SLOTS: dict[str, tuple[str, str]] = {
     "CueLevelIntent": ("cue_level", "level"),
@@ -106,7 +108,7 @@ def _slot(request: IntentRequest, name: str) -> tuple[str | None, str | None]:
     for resolution in resolutions:
         status = getattr(getattr(resolution, "status", None), "code", None)
         values = getattr(resolution, "values", None) or []
-        if status == StatusCode.ER_SUCCESS_MATCH and values:
+        if getattr(status, "value", None) == RESOLVED and values:
             resolved = getattr(getattr(values[0], "value", None), "id", None)
             if isinstance(resolved, str):
                 return resolved[:MAX_SLOT_CHARS], heard
