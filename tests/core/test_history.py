@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from psoas_release.core.events import EventKind
 from psoas_release.core.history import local_date, record, streak, streak_phrase, zone
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.machine import EventKind
 from psoas_release.core.state import SessionState
 from tests.core.conversation import Conversation
 
@@ -93,3 +93,21 @@ def test_a_run_counts_once_even_when_resumed_and_finished(library: RoutineLibrar
     person.wait(2000)
     person.say(EventKind.SESSION_ENDED)
     assert person.state.completions == counted
+
+
+def test_skipping_to_the_end_on_a_two_day_streak_promises_no_third_day(
+    library: RoutineLibrary,
+) -> None:
+    person = Conversation(library)
+    for _ in range(2):
+        finish_routine(person)
+        person.wait(DAY - 2000)
+    assert person.say(EventKind.LAUNCH).startswith("You're on a two-day streak.")
+    last_movement = person.timeline.movement_starts[-1]
+    while person.state.position_s < last_movement:
+        person.wait(3)
+        text = person.say(EventKind.NEXT)
+    assert person.reply.coaching is not None and person.reply.coaching.reaches_end
+    assert text.endswith("Say start over to go again, or stop.")
+    assert "three days running" not in text, "a skipped-through run is not a third day"
+    assert person.state.heard_s < 0.5 * person.timeline.coached_s

@@ -8,6 +8,7 @@ attributes and the store with the response.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from ask_sdk_core.dispatch_components.request_components import (
     AbstractRequestInterceptor,
@@ -57,7 +58,8 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
             attributes[STORE_TICKET] = Ticket.from_dict(saved.get(STORE_TICKET))
             return
         state, attributes[STORE_TICKET] = self.keeper.load(user_id(handler_input))
-        attributes[STATE] = state.with_(time_zone=self.time_zone(handler_input) or state.time_zone)
+        zone = self.time_zone(handler_input) or state.time_zone
+        attributes[STATE] = replace(state, time_zone=zone)
 
 
 class SaveStateInterceptor(AbstractResponseInterceptor):

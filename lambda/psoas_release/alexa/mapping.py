@@ -13,7 +13,7 @@ from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 from ask_sdk_model.slu.entityresolution.status_code import StatusCode
 
-from psoas_release.core.machine import Event, EventKind
+from psoas_release.core.events import Event, EventKind
 
 ROUTINE_SLOT = "routine"
 MAX_SLOT_CHARS = 100

@@ -30,6 +30,7 @@ from psoas_release.core.routines import (
     reminder_count,
 )
 from psoas_release.core.speaking import LONGEST_CUE_S, SLOWEST_PACE, speaking_seconds
+from psoas_release.core.values import is_whole
 
 if TYPE_CHECKING:
     import yaml
@@ -370,7 +371,7 @@ def _list(value: Any) -> list[Any]:
 
 def _whole(value: Any) -> int | None:
     """`value` if it is a positive whole number (not a bool), else None: the schema reports it."""
-    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    valid = is_whole(value) and value > 0
     return value if valid else None
 
 

@@ -12,7 +12,6 @@ Plain data in, plain data out: the person's record carries one `VoicePace` per d
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +25,7 @@ from psoas_release.core.position import (
     TIMESTAMP_ROUNDING_S,
 )
 from psoas_release.core.speaking import FASTEST_PACE, SLOWEST_PACE
+from psoas_release.core.values import is_finite
 
 SHORTEST_OBSERVED_WORDS_S = 8.0
 """A reply with fewer seconds of words says too little about a voice to learn from."""
@@ -260,6 +260,6 @@ def paces_from_list(data: Any) -> Paces:
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_finite(value):
         raise ValueError(f"{value!r} is not a number")
     return float(value)
