@@ -39,13 +39,19 @@ def finish_routine(person: Conversation) -> None:
     person.say(EventKind.SESSION_ENDED)
 
 
-def test_three_days_running_is_said_at_the_end_and_greeted_at_launch(
-    library: RoutineLibrary,
-) -> None:
+def two_days_running(library: RoutineLibrary) -> Conversation:
+    """A person who finished the routine yesterday and the day before, at the same hour."""
     person = Conversation(library)
     for _ in range(2):
         finish_routine(person)
         person.wait(DAY - 2000)
+    return person
+
+
+def test_three_days_running_is_said_at_the_end_and_greeted_at_launch(
+    library: RoutineLibrary,
+) -> None:
+    person = two_days_running(library)
     assert len(person.state.completions) == 2
     text = person.say(EventKind.LAUNCH)
     assert text.startswith("You're on a two-day streak. This is the psoas release")
@@ -98,10 +104,7 @@ def test_a_run_counts_once_even_when_resumed_and_finished(library: RoutineLibrar
 def test_skipping_to_the_end_on_a_two_day_streak_promises_no_third_day(
     library: RoutineLibrary,
 ) -> None:
-    person = Conversation(library)
-    for _ in range(2):
-        finish_routine(person)
-        person.wait(DAY - 2000)
+    person = two_days_running(library)
     assert person.say(EventKind.LAUNCH).startswith("You're on a two-day streak.")
     last_movement = person.timeline.movement_starts[-1]
     while person.state.position_s < last_movement:
