@@ -185,13 +185,14 @@ def learn(known: VoicePace | None, observed: Observation) -> VoicePace:
 
     An observation the band rules out means the model did not hold (the voice's speed was
     changed in the Alexa app, or an answer was said over the reply): one at least as precise
-    as all before it replaces them; a vaguer one widens the band to take it in, so the pace
-    is no longer known and interruptions are placed never late until it is again."""
+    as the observations before it were on average replaces them; a vaguer one widens the band
+    to take it in, so the pace is no longer known and interruptions are placed never late
+    until it is again."""
     if known is None:
         return VoicePace(observed.ratio, observed.low, observed.high, observed.weight, 1)
     count = known.observations + 1
     low, high = max(known.low, observed.low), min(known.high, observed.high)
-    if low > high and observed.weight >= known.weight:
+    if low > high and observed.weight >= known.weight / known.observations:
         return VoicePace(observed.ratio, observed.low, observed.high, observed.weight, count)
     if low > high:
         return VoicePace(known.ratio, min(known.low, observed.low),
