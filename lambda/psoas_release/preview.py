@@ -24,11 +24,12 @@ import tempfile
 import wave
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from psoas_release.core.events import Event, EventKind
 from psoas_release.core.library import RoutineLibrary, load_library
-from psoas_release.core.machine import Coach, Event, EventKind
+from psoas_release.core.machine import Coach
 from psoas_release.core.pace import VoicePace, with_pace
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
@@ -128,7 +129,7 @@ def routine_replies(library: RoutineLibrary, routine: Routine, first_time: bool 
     state = SessionState(advisory_heard=not first_time)
     if voice_pace is not None:
         known = VoicePace(voice_pace, voice_pace, voice_pace, 1.0, 1)
-        state = state.with_(paces=with_pace(state.paces, PREVIEW_DEVICE, known))
+        state = replace(state, paces=with_pace(state.paces, PREVIEW_DEVICE, known))
     now = START_AT
     start = Event(EventKind.START, routine_id=routine.id, device=PREVIEW_DEVICE)
     state, reply = coach.step(state, start, now)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from psoas_release.alexa.mapping import device_key
+from psoas_release.core.events import Event, EventKind
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.machine import Coach, Event, EventKind
+from psoas_release.core.machine import Coach
 from psoas_release.core.reply import Reply
 from psoas_release.core.speech import render_reply
 from psoas_release.core.ssml import plain_text

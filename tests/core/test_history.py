@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from psoas_release.core.events import EventKind
 from psoas_release.core.history import local_date, record, streak, streak_phrase, zone
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.machine import EventKind
 from psoas_release.core.state import SessionState
 from tests.core.conversation import Conversation
 
@@ -53,13 +53,19 @@ def finish_routine(person: Conversation) -> None:
     person.say(EventKind.SESSION_ENDED)
 
 
-def test_three_days_running_is_said_at_the_end_and_greeted_at_launch(
-    library: RoutineLibrary,
-) -> None:
+def two_days_running(library: RoutineLibrary) -> Conversation:
+    """A person who finished the routine yesterday and the day before, at the same hour."""
     person = Conversation(library)
     for _ in range(2):
         finish_routine(person)
         person.wait(DAY - 2000)
+    return person
+
+
+def test_three_days_running_is_said_at_the_end_and_greeted_at_launch(
+    library: RoutineLibrary,
+) -> None:
+    person = two_days_running(library)
     assert len(person.state.completions) == 2
     text = person.say(EventKind.LAUNCH)
     assert text.startswith("You're on a two-day streak. This is the psoas release")
@@ -107,3 +113,18 @@ def test_a_run_counts_once_even_when_resumed_and_finished(library: RoutineLibrar
     person.wait(2000)
     person.say(EventKind.SESSION_ENDED)
     assert person.state.completions == counted
+
+
+def test_skipping_to_the_end_on_a_two_day_streak_promises_no_third_day(
+    library: RoutineLibrary,
+) -> None:
+    person = two_days_running(library)
+    assert person.say(EventKind.LAUNCH).startswith("You're on a two-day streak.")
+    last_movement = person.timeline.movement_starts[-1]
+    while person.state.position_s < last_movement:
+        person.wait(3)
+        text = person.say(EventKind.NEXT)
+    assert person.reply.coaching is not None and person.reply.coaching.reaches_end
+    assert text.endswith("Say start over to go again, or stop.")
+    assert "three days running" not in text, "a skipped-through run is not a third day"
+    assert person.state.heard_s < 0.5 * person.timeline.coached_s

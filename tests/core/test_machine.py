@@ -4,13 +4,16 @@ properties over random conversations."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from psoas_release.core.coaching import CONTINUE_REPROMPT
+from psoas_release.core.events import Event, EventKind
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.core.machine import TRANSITIONS, Coach, Event, EventKind
+from psoas_release.core.machine import TRANSITIONS, Coach
 from psoas_release.core.numbers import number_words
 from psoas_release.core.position import heard_position
 from psoas_release.core.routines import Routine
@@ -18,82 +21,125 @@ from psoas_release.core.speech import render_reply, render_reprompt
 from psoas_release.core.ssml import MAX_SPEECH_CHARS, validate
 from psoas_release.core.state import Phase, SessionState
 from psoas_release.core.timeline import compile_timeline
+from psoas_release.core.turn import Where, arrive
 from tests.core.conversation import START_TIME, Conversation
 from tests.core.spans import hold_spans
 
 K = EventKind
 
 
-def state_in(phase: Phase, psoas: Routine) -> SessionState:
-    """A representative state for `phase`, 40 s into the knee-to-chest right side."""
+def state_in(where: Where, psoas: Routine) -> SessionState:
+    """A representative state for `where`, 40 s into the knee-to-chest right side (at the
+    boundary: a reply that stopped before the glute bridge has played out)."""
     timeline = compile_timeline(psoas)
     position = hold_spans(timeline)[1][0] + 40
-    if phase is Phase.IDLE:
+    if where is Where.IDLE:
         return SessionState()
-    if phase is Phase.FINISHED:
+    if where is Where.FINISHED:
         return SessionState(phase=Phase.FINISHED, completed_count=1, advisory_heard=True)
-    anchored = phase is Phase.COACHING
+    if where is Where.AT_BOUNDARY:
+        boundary = timeline.movement_starts[2]
+        return SessionState(phase=Phase.COACHING, routine_id=psoas.id, position_s=boundary,
+                            anchor_at=START_TIME - 60, covers_until_s=boundary,
+                            advisory_heard=True)
+    anchored = where is Where.COACHING
     return SessionState(
-        phase=phase, routine_id=psoas.id, position_s=position,
+        phase=Phase(where.value), routine_id=psoas.id, position_s=position,
         anchor_at=START_TIME if anchored else None,
         covers_until_s=timeline.end_s if anchored else position, advisory_heard=True,
     )
 
 
-def test_the_transition_table_covers_every_phase_and_event() -> None:
-    assert set(TRANSITIONS) == set(Phase)
-    for phase in Phase:
-        assert set(TRANSITIONS[phase]) == set(EventKind), phase
+def test_the_transition_table_covers_everywhere_and_every_event() -> None:
+    assert set(TRANSITIONS) == set(Where)
+    for where in Where:
+        assert set(TRANSITIONS[where]) == set(EventKind), where
 
 
+@pytest.mark.parametrize("where", list(Where))
+def test_each_representative_state_arrives_where_it_says(
+    where: Where, library: RoutineLibrary, psoas: Routine
+) -> None:
+    turn = arrive(state_in(where, psoas), Event(K.HELP), START_TIME + 5, library)
+    assert turn.where is where
+
+
+def test_a_reply_that_played_the_routine_to_its_end_arrives_finished_and_counted(
+    library: RoutineLibrary, psoas: Routine
+) -> None:
+    timeline = compile_timeline(psoas)
+    state = SessionState(phase=Phase.COACHING, routine_id=psoas.id, position_s=0.0,
+                         anchor_at=START_TIME, covers_until_s=timeline.end_s)
+    turn = arrive(state, Event(K.HELP), START_TIME + 2 * timeline.end_s, library)
+    assert turn.where is Where.FINISHED
+    assert turn.state.completed_count == 1 and turn.state.routine_id is None
+    assert turn.state.completions, "heard in full: the run counts"
+
+
+def test_a_saved_routine_that_no_longer_exists_arrives_idle_with_an_apology_owed(
+    library: RoutineLibrary,
+) -> None:
+    state = SessionState(phase=Phase.PAUSED, routine_id="retired-routine", completed_count=2)
+    turn = arrive(state, Event(K.RESUME), START_TIME, library)
+    assert turn.where is Where.IDLE
+    assert turn.state.recovered and turn.state.completed_count == 2
+
+
+W = Where
 EXPECTED = {
-    (Phase.IDLE, K.LAUNCH): Phase.COACHING,
-    (Phase.IDLE, K.START): Phase.COACHING,
-    (Phase.IDLE, K.FORM_CUE): Phase.IDLE,
-    (Phase.IDLE, K.NEXT): Phase.IDLE,
-    (Phase.IDLE, K.STOP): Phase.IDLE,
-    (Phase.IDLE, K.NO): Phase.IDLE,
-    (Phase.COACHING, K.FORM_CUE): Phase.COACHING,
-    (Phase.COACHING, K.TIME_LEFT): Phase.COACHING,
-    (Phase.COACHING, K.HELP): Phase.COACHING,
-    (Phase.COACHING, K.FALLBACK): Phase.COACHING,
-    (Phase.COACHING, K.PAUSE): Phase.PAUSED,
-    (Phase.COACHING, K.STOP): Phase.PAUSED,
-    (Phase.COACHING, K.PAIN): Phase.PAUSED,
-    (Phase.COACHING, K.SESSION_ENDED): Phase.PAUSED,
-    (Phase.COACHING, K.NEXT): Phase.COACHING,
-    (Phase.COACHING, K.LAUNCH): Phase.OFFERING_RESUME,
-    (Phase.PAUSED, K.RESUME): Phase.COACHING,
-    (Phase.PAUSED, K.LAUNCH): Phase.OFFERING_RESUME,
-    (Phase.PAUSED, K.FORM_CUE): Phase.PAUSED,
-    (Phase.PAUSED, K.NEXT): Phase.COACHING,
-    (Phase.PAUSED, K.STOP): Phase.PAUSED,
-    (Phase.OFFERING_RESUME, K.YES): Phase.COACHING,
-    (Phase.OFFERING_RESUME, K.NO): Phase.COACHING,
-    (Phase.OFFERING_RESUME, K.HELP): Phase.OFFERING_RESUME,
-    (Phase.OFFERING_RESUME, K.SESSION_ENDED): Phase.PAUSED,
-    (Phase.FINISHED, K.LAUNCH): Phase.COACHING,
-    (Phase.FINISHED, K.START_OVER): Phase.COACHING,
-    (Phase.FINISHED, K.NEXT): Phase.FINISHED,
-    (Phase.FINISHED, K.STOP): Phase.FINISHED,
+    (W.IDLE, K.LAUNCH): Phase.COACHING,
+    (W.IDLE, K.START): Phase.COACHING,
+    (W.IDLE, K.FORM_CUE): Phase.IDLE,
+    (W.IDLE, K.NEXT): Phase.IDLE,
+    (W.IDLE, K.STOP): Phase.IDLE,
+    (W.IDLE, K.NO): Phase.IDLE,
+    (W.COACHING, K.FORM_CUE): Phase.COACHING,
+    (W.COACHING, K.TIME_LEFT): Phase.COACHING,
+    (W.COACHING, K.HELP): Phase.COACHING,
+    (W.COACHING, K.FALLBACK): Phase.COACHING,
+    (W.COACHING, K.PAUSE): Phase.PAUSED,
+    (W.COACHING, K.STOP): Phase.PAUSED,
+    (W.COACHING, K.PAIN): Phase.PAUSED,
+    (W.COACHING, K.SESSION_ENDED): Phase.PAUSED,
+    (W.COACHING, K.NEXT): Phase.COACHING,
+    (W.COACHING, K.LAUNCH): Phase.OFFERING_RESUME,
+    (W.AT_BOUNDARY, K.RESUME): Phase.COACHING,
+    (W.AT_BOUNDARY, K.FORM_CUE): Phase.COACHING,
+    (W.AT_BOUNDARY, K.NO): Phase.PAUSED,
+    (W.AT_BOUNDARY, K.SESSION_ENDED): Phase.PAUSED,
+    (W.PAUSED, K.RESUME): Phase.COACHING,
+    (W.PAUSED, K.LAUNCH): Phase.OFFERING_RESUME,
+    (W.PAUSED, K.FORM_CUE): Phase.PAUSED,
+    (W.PAUSED, K.NEXT): Phase.COACHING,
+    (W.PAUSED, K.STOP): Phase.PAUSED,
+    (W.OFFERING_RESUME, K.YES): Phase.COACHING,
+    (W.OFFERING_RESUME, K.NO): Phase.COACHING,
+    (W.OFFERING_RESUME, K.HELP): Phase.OFFERING_RESUME,
+    (W.OFFERING_RESUME, K.SESSION_ENDED): Phase.PAUSED,
+    (W.FINISHED, K.LAUNCH): Phase.COACHING,
+    (W.FINISHED, K.START_OVER): Phase.COACHING,
+    (W.FINISHED, K.NEXT): Phase.FINISHED,
+    (W.FINISHED, K.STOP): Phase.FINISHED,
 }
 
 
-@pytest.mark.parametrize(("phase", "kind"), list(itertools.product(Phase, EventKind)))
-def test_every_phase_and_event_gives_a_valid_reply(
-    phase: Phase, kind: EventKind, library: RoutineLibrary, psoas: Routine
+@pytest.mark.parametrize(("where", "kind"), list(itertools.product(Where, EventKind)))
+def test_everywhere_every_event_gives_a_valid_reply(
+    where: Where, kind: EventKind, library: RoutineLibrary, psoas: Routine
 ) -> None:
-    state, reply = Coach(library).step(state_in(phase, psoas), Event(kind), START_TIME + 5)
+    state, reply = Coach(library).step(state_in(where, psoas), Event(kind), START_TIME + 5)
     validate(render_reply(reply))
     if reply.reprompt:
         assert render_reprompt(reply)
     assert SessionState.from_dict(state.to_dict()) == state
-    if (phase, kind) in EXPECTED:
-        assert state.phase is EXPECTED[(phase, kind)]
+    if (where, kind) in EXPECTED:
+        assert state.phase is EXPECTED[(where, kind)]
     if kind is K.STOP:
         assert reply.end_session
     if state.phase is Phase.COACHING:
-        assert reply.coaching is not None and not reply.end_session
+        assert not reply.end_session
+        assert reply.coaching is not None or reply.prompt == CONTINUE_REPROMPT, \
+            "coaching, or waiting at a movement boundary for continue"
 
 
 def test_start_psoas_release_coaches_the_whole_routine_in_one_reply(
@@ -133,7 +179,7 @@ def test_continue_after_a_reply_that_stopped_at_a_movement_says_no_reorientation
 ) -> None:
     person = Conversation(library, SessionState(advisory_heard=True))
     person.say(K.LAUNCH)
-    person.state = person.state.with_(covers_until_s=person.timeline.movement_starts[2])
+    person.state = replace(person.state, covers_until_s=person.timeline.movement_starts[2])
     person.wait(2000)
     text = person.say(K.RESUME)
     assert text.startswith("Next, the glute bridge.")

@@ -149,6 +149,9 @@ def test_a_precise_contradiction_replaces_the_pace_a_vague_one_unsettles_it() ->
     assert changed is not None
     assert learn(known, changed).ratio == pytest.approx(1.2, abs=0.01), \
         "the voice's speed was changed in the app: the new pace is learned at once"
+    twice = learn(known, precise)
+    assert learn(twice, changed).ratio == pytest.approx(1.2, abs=0.01), \
+        "however many routines came before"
     slower = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.2, Ending.ANSWERED),
                      Ending.ANSWERED)
     assert slower is not None and slower.weight < known.weight

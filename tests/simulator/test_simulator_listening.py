@@ -59,7 +59,7 @@ def test_an_answer_6_real_seconds_after_shall_we_carry_on_is_in_the_same_session
                                (offer_s + 7.0, "\x04")])
     assert run_interactive(rig.conversation, Console(file=io.StringIO()), keys) == 0
     launch, answer = rig.requests[0], rig.requests[1]
-    assert rig.conversation.last is not None
+    assert rig.conversation.last_reply is not None
     assert "Shall we carry on?" in (first_reply := rig.transcript.said()[0]), first_reply
     assert answer["request"]["intent"]["name"] == "AMAZON.YesIntent"
     assert not answer["session"]["new"], "the answer came inside Alexa's 8 seconds"

@@ -127,8 +127,8 @@ def test_an_unmatched_phrase_is_sent_as_the_fallback_intent(rig: Rig) -> None:
     rig.conversation.say("start psoas release")
     rig.conversation.say("purple monkey dishwasher")
     assert rig.requests[-1]["request"]["intent"]["name"] == "AMAZON.FallbackIntent"
-    assert rig.conversation.last is not None
-    assert rig.conversation.last.text.startswith("Sorry, I didn't catch that.")
+    assert rig.conversation.last_reply is not None
+    assert rig.conversation.last_reply.text.startswith("Sorry, I didn't catch that.")
 
 
 def test_leaving_ends_the_session_and_the_next_simulator_offers_to_resume(

@@ -63,8 +63,8 @@ def test_typing_while_alexa_speaks_interrupts_her_at_the_simulated_time(
     assert intents == [None, "TimeLeftIntent", None]
     asked = rig.requests[1]["request"]["timestamp"]
     assert asked == "2026-11-26T07:01:33Z", "1.5 s + 4.5 real s at 20x + 1.5 s spoken"
-    assert rig.conversation.last is not None
-    assert re.match(r"About \d+ seconds in this one", rig.conversation.last.text)
+    assert rig.conversation.last_reply is not None
+    assert re.match(r"About \d+ seconds in this one", rig.conversation.last_reply.text)
 
 
 def test_end_of_input_ends_the_session_and_a_new_simulator_offers_to_resume(

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from psoas_release.alexa.mapping import device_key
 from psoas_release.alexa.skill import build_skill, invoke_skill
+from psoas_release.core.coaching import resume_point
 from psoas_release.core.library import RoutineLibrary, load_library
-from psoas_release.core.machine import resume_point
 from psoas_release.core.position import coaching_of, position_after
 from psoas_release.core.routines import Routine
 from psoas_release.core.state import Phase, SessionState

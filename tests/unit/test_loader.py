@@ -11,6 +11,8 @@ from psoas_release.core.routines import Routine, Side
 from tests.conftest import PSOAS_FILE
 
 ORIGINAL = PSOAS_FILE.read_text(encoding="utf-8")
+PLAIN_TEXT = ("must be non-empty plain text without < or >: words and punctuation for the ear, "
+              "no SSML")
 
 
 def test_the_psoas_routine_has_five_two_minute_movements(psoas: Routine) -> None:
@@ -70,14 +72,14 @@ def _line(text: str) -> int:
          "must be one of: right, left"),
         ("    why: >-", "    whyy: >-", 3, 5, "movements[2].whyy", "is not a known field"),
         ("id: glute-bridge", "id: Glute Bridge", 1, 5, "movements[2].id",
-         "must be lower-case words joined by hyphens"),
+         "must be lower-case words joined by hyphens (kebab-case)"),
         ("id: glute-bridge", "id: knee-to-chest", 1, 5, "movements[2].id",
          "'knee-to-chest' is used by an earlier movement"),
         ("schema_version: 2", "schema_version: 1", 1, 1, "schema_version", "must be 2"),
         ("level: beginner", "level: expert", 1, 3, "catalogue.level",
          "must be one of: beginner, intermediate, advanced"),
         ("      - Keep breathing slowly. Let the air flow in and out.", "      - ''", 1, 9,
-         "movements[2].hold_reminders[0]", "must be non-empty plain text without < or >"),
+         "movements[2].hold_reminders[0]", PLAIN_TEXT),
         ("    guided_breaths: 11", "    guided_breaths: 16", 1, 5, "movements[0].guided_breaths",
          "take 132 s with the start cue, leaving no hold after them (120 s)"),
         ("    switch_s: 4", "    switch_s: 45", 1, 5, "movements[1].switch_s",
@@ -87,7 +89,7 @@ def _line(text: str) -> int:
         ("    settle_s: 5", "    settle_s: 3", 3, 5, "movements[2].settle_s",
          "must be at least 5"),
         ("  inhale_cue: Breathe in through your nose.", "  inhale_cue: <b>Breathe</b>", 1, 3,
-         "breathing.inhale_cue", "must be non-empty plain text without < or >"),
+         "breathing.inhale_cue", PLAIN_TEXT),
         ("  quiet_inhale_cue: In.",
          "  quiet_inhale_cue: In through your nose, slowly and very softly.", 1, 3,
          "breathing.quiet_inhale_cue",

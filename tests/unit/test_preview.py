@@ -126,7 +126,7 @@ def test_a_routine_in_several_replies_continues_at_each_boundary_and_keeps_its_h
     library: RoutineLibrary, quick: Routine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     small = functools.partial(plan_coaching, budget_chars=1500)
-    monkeypatch.setattr("psoas_release.core.machine.plan_coaching", small)
+    monkeypatch.setattr("psoas_release.core.coaching.plan_coaching", small)
     replies = routine_replies(library, quick)
     spans = [(r.coaching.from_s, r.coaching.until_s) for r in replies if r.coaching]
     assert len(spans) == len(replies) > 2

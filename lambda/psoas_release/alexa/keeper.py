@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psoas_release.core.state import STATE_VERSION, SessionState
+from psoas_release.core.values import is_whole
 from psoas_release.storage import (
     ConflictError,
     CorruptStateError,
@@ -55,7 +56,7 @@ class Ticket:
         if not isinstance(data, Mapping):
             return cls()
         version = data.get("version")
-        usable = isinstance(version, int) and not isinstance(version, bool) and version > 0
+        usable = is_whole(version) and version > 0
         return cls(version=version if usable else None, loaded=data.get("loaded") is True,
                    writable=data.get("writable") is not False)
 
@@ -156,4 +157,4 @@ class StateKeeper:
 
 def _newer_schema(data: Mapping[str, Any]) -> bool:
     version = data.get("version")
-    return isinstance(version, int) and not isinstance(version, bool) and version > STATE_VERSION
+    return is_whole(version) and version > STATE_VERSION

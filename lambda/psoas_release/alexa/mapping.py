@@ -12,7 +12,7 @@ from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 
-from psoas_release.core.machine import Event, EventKind
+from psoas_release.core.events import Event, EventKind
 
 ROUTINE_SLOT = "routine"
 MAX_SLOT_CHARS = 100

@@ -17,6 +17,12 @@ from psoas_release.core.numbers import number_words
 COUNTS_AFTER_SHARE = 0.5
 """A run counts once more than this share of its coached time has been heard."""
 
+
+def run_counts(heard_s: float, coached_s: float) -> bool:
+    """Whether a run with `heard_s` of its `coached_s` heard counts towards the history: the
+    one rule, for the run being counted and for the streak promised at its end."""
+    return heard_s > COUNTS_AFTER_SHARE * coached_s
+
 KEPT_DAYS = 60
 """Completion dates kept, bounded for storage: a longer streak is announced as sixty days."""
 

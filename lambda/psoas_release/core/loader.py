@@ -30,6 +30,7 @@ from psoas_release.core.routines import (
     reminder_count,
 )
 from psoas_release.core.speaking import LONGEST_CUE_S, SLOWEST_PACE, speaking_seconds
+from psoas_release.core.values import is_whole
 
 if TYPE_CHECKING:
     import yaml
@@ -313,14 +314,10 @@ def _is_positive_integer(schema: Mapping[str, Any]) -> bool:
 
 
 def _explain_text(schema: Mapping[str, Any]) -> str:
-    pattern = schema.get("pattern", "")
-    if pattern.startswith("^[a-z0-9]+("):
-        return "must be lower-case words joined by hyphens"
-    if pattern.startswith("^[a-z0-9' ]"):
-        return "must be lower-case words, digits and apostrophes"
-    if "<>" in pattern:
-        return "must be non-empty plain text without < or >"
-    return "must not be empty"
+    """What text a field takes, in the schema's own words: its description says it."""
+    description = str(schema.get("description", "")).rstrip(".")
+    return f"must be {description[:1].lower()}{description[1:]}" if description \
+        else "must not be empty"
 
 
 def _explain_movement_shape(instance: Any) -> str:
@@ -361,7 +358,7 @@ def semantic_problems(document: Any) -> Iterator[tuple[FieldPath, str]]:
     if None not in durations and stated is not None and total != stated:
         yield ("duration_s",), f"movements add up to {total} s, not {stated} s"
     yield from _breathing_problems(document.get("breathing"))
-    yield from _long_cues(document, ())
+    yield from _long_cues(document, routine_schema(), ())
 
 
 def _list(value: Any) -> list[Any]:
@@ -370,7 +367,7 @@ def _list(value: Any) -> list[Any]:
 
 def _whole(value: Any) -> int | None:
     """`value` if it is a positive whole number (not a bool), else None: the schema reports it."""
-    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    valid = is_whole(value) and value > 0
     return value if valid else None
 
 
@@ -451,19 +448,29 @@ def _breathing_problems(breathing: Any) -> Iterator[tuple[FieldPath, str]]:
                 f"longer than the {half}-s half-breath it paces")
 
 
-def _long_cues(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-    """Spoken fields longer than 15 s: every string under a key that is spoken aloud."""
-    if isinstance(value, Mapping):
-        for key, child in value.items():
-            if key not in {"title", "name", "references", "catalogue", "spoken_names", "id"}:
-                yield from _long_cues(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _long_cues(child, (*path, index))
-    elif isinstance(value, str):
-        seconds = speaking_seconds(value)
+SPOKEN_TEXT = "#/$defs/spokenText"
+"""The schema's mark of a field said aloud: a new spoken field needs nothing more here."""
+
+
+def _long_cues(value: Any, schema: Mapping[str, Any],
+               path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    """Spoken fields longer than 15 s: every string the published schema marks as spoken."""
+    reference = str(schema.get("$ref", ""))
+    if reference == SPOKEN_TEXT:
+        seconds = speaking_seconds(value) if isinstance(value, str) else 0.0
         if seconds > LONGEST_CUE_S:
             yield path, f"takes {seconds:.1f} s to say; keep it to {LONGEST_CUE_S:.0f} s or less"
+        return
+    if reference:
+        schema = routine_schema()["$defs"].get(reference.rsplit("/", 1)[-1], {})
+    if isinstance(value, Mapping):
+        fields = schema.get("properties", {})
+        for key, child in value.items():
+            if key in fields:
+                yield from _long_cues(child, fields[key], (*path, key))
+    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        for index, child in enumerate(value):
+            yield from _long_cues(child, schema["items"], (*path, index))
 
 
 # --- building the model --------------------------------------------------------------------

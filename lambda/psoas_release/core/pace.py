@@ -12,7 +12,6 @@ Plain data in, plain data out: the person's record carries one `VoicePace` per d
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +25,7 @@ from psoas_release.core.position import (
     TIMESTAMP_ROUNDING_S,
 )
 from psoas_release.core.speaking import FASTEST_PACE, SLOWEST_PACE
+from psoas_release.core.values import is_finite
 
 SHORTEST_OBSERVED_WORDS_S = 8.0
 """A reply with fewer seconds of words says too little about a voice to learn from."""
@@ -185,13 +185,14 @@ def learn(known: VoicePace | None, observed: Observation) -> VoicePace:
 
     An observation the band rules out means the model did not hold (the voice's speed was
     changed in the Alexa app, or an answer was said over the reply): one at least as precise
-    as all before it replaces them; a vaguer one widens the band to take it in, so the pace
-    is no longer known and interruptions are placed never late until it is again."""
+    as the observations before it were on average replaces them; a vaguer one widens the band
+    to take it in, so the pace is no longer known and interruptions are placed never late
+    until it is again."""
     if known is None:
         return VoicePace(observed.ratio, observed.low, observed.high, observed.weight, 1)
     count = known.observations + 1
     low, high = max(known.low, observed.low), min(known.high, observed.high)
-    if low > high and observed.weight >= known.weight:
+    if low > high and observed.weight >= known.weight / known.observations:
         return VoicePace(observed.ratio, observed.low, observed.high, observed.weight, count)
     if low > high:
         return VoicePace(known.ratio, min(known.low, observed.low),
@@ -260,6 +261,6 @@ def paces_from_list(data: Any) -> Paces:
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_finite(value):
         raise ValueError(f"{value!r} is not a number")
     return float(value)

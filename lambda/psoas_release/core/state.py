@@ -7,7 +7,6 @@ gives a fresh state flagged `recovered`, so the reply can apologise instead of c
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
@@ -23,6 +22,7 @@ from psoas_release.core.pace import (
     paces_to_list,
 )
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
+from psoas_release.core.values import is_finite, is_whole
 
 STATE_VERSION = 4
 MIGRATABLE_VERSIONS = {1, 2, 3}
@@ -107,8 +107,8 @@ class SessionState:
         person's own calendar, so this is when their time zone matters."""
         return self.phase is Phase.COACHING and not self.run_counted
 
-    def keep_progress(self) -> SessionState:
-        """A fresh state that remembers only what outlives a run: history and preferences."""
+    def history_only(self) -> SessionState:
+        """A fresh state with only what outlives a run: history, preferences, voices."""
         return SessionState(
             advisory_heard=self.advisory_heard,
             completed_count=self.completed_count,
@@ -118,9 +118,6 @@ class SessionState:
             preferences=self.preferences,
             paces=self.paces,
         )
-
-    def with_(self, **changes: Any) -> SessionState:
-        return replace(self, **changes)
 
     def merged_with(self, theirs: SessionState, *, keep_my_preferences: bool) -> SessionState:
         """This state (the newest request's place in a routine) with the history that `theirs`
@@ -174,7 +171,7 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
     if not isinstance(data.get("routine_id", None), str | None):
         raise TypeError("routine_id is not text")
     count = data.get("completed_count", 0)
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+    if not is_whole(count) or count < 0:
         raise TypeError("completed_count is not a count")
     return cls(**values)
 
@@ -198,8 +195,8 @@ def _pace(value: Any) -> float:
 
 
 def _finite(value: Any, minimum: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{value!r} is not a number")
-    if not math.isfinite(value) or value < minimum:
+    if not is_finite(value):
+        raise TypeError(f"{value!r} is not a finite number")
+    if value < minimum:
         raise ValueError(f"{value!r} is out of range")
     return float(value)

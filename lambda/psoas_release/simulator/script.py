@@ -82,7 +82,7 @@ def run_step(conversation: Conversation, step: Step) -> None:
             raise ScriptFailed(f"{step.where}: wait until {step.argument!r}: the speech playing "
                                "now never says it")
     else:
-        last = conversation.last
+        last = conversation.last_reply
         if last is None:
             raise ScriptFailed(f"{step.where}: expect {step.argument!r}: nothing was said yet")
         if step.argument not in last.text:

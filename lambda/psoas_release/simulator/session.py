@@ -110,9 +110,9 @@ class Conversation:
         self.library = library
         self.transcript: Transcript = transcript or SilentTranscript()
         self.envelopes = envelopes or Envelopes()
-        self.last: Heard | None = None
+        self.last_reply: Heard | None = None
         """The last reply to something the person said."""
-        self.latest: Heard | None = None
+        self.last_response: Heard | None = None
         """The last response of any kind: its session attributes hold the current state."""
         self.saved = saved or SessionState()
         """The person's stored state before the first request: where the progress line starts."""
@@ -156,10 +156,10 @@ class Conversation:
 
     def progress(self) -> Progress:
         """Where the person is now: the latest state plus the speech played since."""
-        if self.latest is None:
+        if self.last_response is None:
             return progress_of(self.saved, self.library)
         played = self._speech.played_s(self.clock.now()) if self._speech else None
-        return progress_of(self.latest.state, self.library, played, self.voice_pace)
+        return progress_of(self.last_response.state, self.library, played, self.voice_pace)
 
     def next_due(self) -> float | None:
         """When something next happens on its own: words start, a reprompt, a timeout."""
@@ -270,7 +270,7 @@ class Conversation:
         response = self.handler(request)
         self.envelopes.received(request, response)
         heard = Heard(response)
-        self.latest = heard
+        self.last_response = heard
         for problem in response_problems(response):
             self._problem(at, problem)
         if heard.text.startswith(SORRY):
@@ -280,7 +280,7 @@ class Conversation:
             self.clock.play()
             self.transcript.notice(at, "session closed")
             return heard
-        self.last = heard
+        self.last_reply = heard
         self._speech = Playback(heard.ssml, at + START_LATENCY_S, self.voice_pace)
         self._reprompt = None
         listen_from = self._speech.ends_at

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from psoas_release.core.values import is_whole
 from psoas_release.storage.base import (
     ConflictError,
     StorageError,
@@ -175,4 +176,4 @@ class SqliteStateStore:
 
 def _usable_version(value: object) -> int | None:
     """The stored version if it is an integer, else None (a damaged record)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if is_whole(value) else None

@@ -1,0 +1,105 @@
+"""The building blocks of every action: speak the routine from a place, or come to rest.
+
+Actions (`core.machine`) choose where to go; these say how: what the reply says, where it
+starts and stops, and what the state must remember of it so the next request can tell where
+the person is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from psoas_release.core.history import record, run_counts, streak, streak_phrase
+from psoas_release.core.pace import speaking_pace
+from psoas_release.core.reply import Reply
+from psoas_release.core.routines import Routine
+from psoas_release.core.speech import lead_of, plan_coaching
+from psoas_release.core.state import Phase, SessionState
+from psoas_release.core.timeline import Timeline, compile_timeline
+from psoas_release.core.turn import Turn
+
+CONTINUE_REPROMPT = "Say continue when you're ready, or stop."
+END_PROMPT = "Say start over to go again, or stop."
+OFFER_REPROMPT = "Shall we carry on where you left off? Say yes or no."
+RESUME_PROMPT = "Say resume when you're ready."
+RESUME_REPROMPT = ("I've saved your place. Say resume now, or later, say: "
+                   "Alexa, open psoas release.")
+START_PROMPT = "Say start to begin, or stop."
+
+Outcome = tuple[SessionState, Reply]
+
+
+def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = None, *,
+               resettle_s: float = 0.0, restart: str = "") -> Outcome:
+    """Speak the timeline from `from_s` as far as one reply allows, after `lead` (and, when a
+    hold resumes, `resettle_s` of silence to get back into position and its `restart`)."""
+    timeline = compile_timeline(routine, turn.state.preferences) if routine else turn.timeline
+    assert timeline is not None, "speaking needs a routine"
+    from_s = timeline.clamp(from_s)
+    before = Reply(lead=lead, resettle_s=resettle_s, restart=restart)
+    pace = speaking_pace(turn.pace)
+    coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=END_PROMPT, pace=pace)
+    reprompt = CONTINUE_REPROMPT
+    if coaching.reaches_end:
+        streak_said = streak_phrase(streak_if_finished(turn, timeline, from_s))
+        prompt, reprompt = f"{streak_said} {END_PROMPT}".strip(), END_PROMPT
+    reply = replace(before, coaching=coaching, prompt=prompt, reprompt=reprompt)
+    state = anchored(replace(
+        turn.state,
+        phase=Phase.COACHING,
+        routine_id=timeline.routine.id,
+        position_s=from_s,
+        anchor_at=turn.now,
+        covers_until_s=coaching.until_s,
+        speech_pace=pace,
+    ), reply)
+    return state, reply
+
+
+def anchored(state: SessionState, reply: Reply) -> SessionState:
+    """`state` knowing how long `reply` talks before its coaching starts."""
+    lead = lead_of(reply)
+    return replace(state, lead_s=lead.words_s, lead_silence_s=lead.silence_s)
+
+
+def streak_if_finished(turn: Turn, timeline: Timeline, from_s: float) -> int:
+    """The streak the person will have if they hear the rest of the routine from `from_s`."""
+    state = turn.state
+    will_count = state.run_counted or run_counts(
+        state.heard_s + timeline.coached_left_s(from_s), timeline.coached_s)
+    days = record(state.completions, turn.today) if will_count else state.completions
+    return streak(days, turn.today)
+
+
+def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> SessionState:
+    """The state at rest (not speaking): a phase and a saved place."""
+    place = turn.position_s if position_s is None else position_s
+    return replace(turn.state, phase=phase, position_s=place, anchor_at=None, lead_s=0.0,
+                   lead_silence_s=0.0, covers_until_s=place)
+
+
+def resume_point(timeline: Timeline, position_s: float) -> float:
+    """Where to pick up after an interruption: mid-hold exactly; mid-sentence from that
+    sentence's start; in the silence after an instruction from the start of that silence, so
+    the time to get into position, or to come out of one, is given whole again."""
+    location = timeline.locate(position_s)
+    segment = location.segment
+    if segment.coached:
+        return position_s
+    for cue in segment.cues:
+        if cue.at_s <= location.offset_s < cue.end_s:
+            return segment.start_s + cue.at_s
+    return segment.start_s + min(location.offset_s, segment.words_end_s)
+
+
+def starting_point(timeline: Timeline, state: SessionState) -> float:
+    """Where a routine begins for this person: the safety note until they have heard it."""
+    return timeline.intro_s if state.advisory_heard else 0.0
+
+
+def start_fresh(turn: Turn, lead: str = "", routine: Routine | None = None) -> Outcome:
+    """A new run from the top: only history and preferences carry over from the old one."""
+    routine = routine or turn.routine or turn.library.default
+    turn = turn.with_state(turn.state.history_only())
+    timeline = compile_timeline(routine, turn.state.preferences)
+    return speak_from(turn, starting_point(timeline, turn.state), lead, routine)

@@ -1,0 +1,149 @@
+"""Where a person stands when a request arrives: the saved state brought up to now.
+
+A saved state says what the last reply set going, not where the person is: a coaching reply
+keeps playing after it is sent. So before any event is handled, `arrive` works out what time
+and the world have done since, in this order, and the transition table takes it from there:
+
+1. the device's pace is learned if this request proves the last reply played to its end;
+2. a saved routine that no longer exists is forgotten: the person is IDLE, with an apology;
+3. during coaching, the place the speech reached is heard (`core.position`) and the coached
+   seconds heard are counted towards the run;
+4. a reply that played the routine to its end has finished it: the person is FINISHED;
+5. a reply that stopped at a movement boundary and has played out leaves the person
+   AT_BOUNDARY, waiting to say "continue".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from psoas_release.core.events import Event, EventKind
+from psoas_release.core.history import local_date, record, run_counts
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.pace import (
+    Ending,
+    VoicePace,
+    learn,
+    listening_pace,
+    measure,
+    pace_of,
+    with_pace,
+)
+from psoas_release.core.position import heard_position
+from psoas_release.core.routines import Routine
+from psoas_release.core.state import Phase, SessionState
+from psoas_release.core.timeline import Timeline, compile_timeline
+
+
+class Where(StrEnum):
+    """The phase a turn starts from: the saved phase, brought up to now by `arrive`."""
+
+    IDLE = "idle"
+    COACHING = "coaching"
+    """A reply is coaching the routine, and its speech has not yet run out."""
+    AT_BOUNDARY = "at_boundary"
+    """A reply stopped at a movement boundary, played out, and invited "continue"."""
+    PAUSED = "paused"
+    OFFERING_RESUME = "offering_resume"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What an action needs: the state, the event, the clock, and where the person is."""
+
+    state: SessionState
+    event: Event
+    now: float
+    library: RoutineLibrary
+    timeline: Timeline | None
+    position_s: float
+    where: Where
+    pace: VoicePace | None = None
+    """What is known of this device's speaking pace; None before anything is."""
+
+    @property
+    def routine(self) -> Routine | None:
+        return self.timeline.routine if self.timeline else None
+
+    @property
+    def today(self) -> date:
+        """The person's calendar date now, for history and streaks."""
+        return local_date(self.now, self.state.time_zone)
+
+    def with_state(self, state: SessionState) -> Turn:
+        return replace(self, state=state)
+
+
+def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrary) -> Turn:
+    """The turn for `event`: `state` brought up to `now` (see the module's notes)."""
+    if not math.isfinite(now):
+        now = state.anchor_at or 0.0
+    state = learned(state, event, now)
+    routine = library.get(state.routine_id) if state.routine_id else None
+    if (state.routine_id and routine is None) or (
+            routine is None and state.phase not in {Phase.IDLE, Phase.FINISHED}):
+        state = replace(state.history_only(), recovered=True)
+    timeline = compile_timeline(routine, state.preferences) if routine else None
+    pace = pace_of(state.paces, event.device)
+    position = 0.0
+    if timeline is not None and state.phase is Phase.COACHING:
+        position = timeline.clamp(heard_position(timeline, state, now, *listening_pace(pace)))
+        state = counted(state, position, timeline, now)
+        if position >= timeline.end_s:
+            state = completed(state)
+    elif timeline is not None:
+        position = timeline.clamp(state.position_s)
+    return Turn(state, event, now, library, timeline, position,
+                where_from(state, timeline, position), pace)
+
+
+def where_from(state: SessionState, timeline: Timeline | None, position_s: float) -> Where:
+    if state.phase is Phase.COACHING and timeline is not None \
+            and state.covers_until_s <= position_s < timeline.end_s:
+        return Where.AT_BOUNDARY
+    return Where(state.phase.value)
+
+
+def counted(state: SessionState, position_s: float, timeline: Timeline,
+            now: float) -> SessionState:
+    """The coached seconds the speech played since the reply started, added to this run; the
+    run counts once, on the day more than half of it has been heard."""
+    played = timeline.coached_left_s(state.position_s) - timeline.coached_left_s(position_s)
+    heard_s = state.heard_s + max(0.0, played)
+    state = replace(state, heard_s=heard_s,
+                    advisory_heard=state.advisory_heard or position_s >= timeline.intro_s)
+    if state.run_counted or not run_counts(heard_s, timeline.coached_s):
+        return state
+    day = local_date(state.anchor_at or now, state.time_zone)
+    return replace(state, run_counted=True, completions=record(state.completions, day))
+
+
+def completed(state: SessionState) -> SessionState:
+    """The state after a routine is done: counted once, nothing left to resume."""
+    return replace(state.history_only(), phase=Phase.FINISHED,
+                   completed_count=state.completed_count + 1)
+
+
+def learned(state: SessionState, event: Event, now: float) -> SessionState:
+    """`state` with what this request teaches of the device's pace: whether it proves the last
+    reply played to its end (a timed-out session, an answer to its question), and if so how
+    long the device took to say it. The reply is then spent either way."""
+    spoken = state.spoken
+    state = replace(state, spoken=None)
+    if spoken is None or event.device != spoken.device:
+        return state
+    if event.kind is EventKind.SESSION_ENDED and event.timed_out:
+        ending = Ending.TIMED_OUT
+    elif event.kind.value in spoken.answers and not event.new_session:
+        ending = Ending.ANSWERED
+    else:
+        return state
+    observed = measure(spoken, now, ending)
+    if observed is None:
+        return state
+    pace = learn(pace_of(state.paces, spoken.device), observed)
+    return replace(state, paces=with_pace(state.paces, spoken.device, pace))
