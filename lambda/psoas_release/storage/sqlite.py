@@ -6,8 +6,8 @@ file locking (in WAL mode, so readers do not block the writer) keeps two process
 file consistent.
 
 Durability: WAL with `synchronous=NORMAL`. A commit is in the WAL file, in the operating
-system's hands, before `save` returns, so a crash of the process (or of Lambda, or a kill)
-loses nothing committed; only a power cut or a kernel crash before the next checkpoint may
+system's hands, before `save` returns, so a crash of the process (a kill included) loses
+nothing committed; only a power cut or a kernel crash before the next checkpoint may
 lose the last commits, never corrupt the file. That is the trade for a save without an
 fsync: a person's place in a routine, not a ledger.
 """
@@ -120,6 +120,7 @@ class SqliteStateStore:
         if written != 1:
             raise ConflictError(
                 f"state of user {user_id!r} is not at version {expected_version}"
+                if expected_version is not None else f"state of user {user_id!r} exists already"
             )
         return new_version
 
