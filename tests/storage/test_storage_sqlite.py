@@ -4,6 +4,7 @@ and no crash when the file cannot be used."""
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import sqlite3
@@ -106,17 +107,26 @@ KILLED_MID_SAVE = textwrap.dedent(
 )
 
 
-def counting_connections(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts every SQLite connection opened from now on, by thread id."""
-    opened: list[int] = []
+def counting_connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, sqlite3.Connection]]:
+    """Every SQLite connection opened from now on, with the id of the thread that opened it."""
+    opened: list[tuple[int, sqlite3.Connection]] = []
     connect: Callable[..., sqlite3.Connection] = sqlite3.connect
 
     def counted(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        opened.append(threading.get_ident())
-        return connect(*args, **kwargs)
+        conn = connect(*args, **kwargs)
+        opened.append((threading.get_ident(), conn))
+        return conn
 
     monkeypatch.setattr(sqlite3, "connect", counted)
     return opened
+
+
+def is_closed(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT 1")
+    except sqlite3.ProgrammingError:
+        return True
+    return False
 
 
 def test_a_thread_keeps_one_connection_for_every_load_and_save(
@@ -140,19 +150,23 @@ def test_each_thread_has_a_connection_of_its_own(
     store = SqliteStateStore(tmp_path / "state.sqlite3")
     store.save(USER, {"count": 0}, expected_version=None)
 
-    def count_from_another_thread() -> None:
-        loaded = store.load(USER)
+    def count_from_another_thread(counter: SqliteStateStore) -> None:
+        loaded = counter.load(USER)
         assert loaded is not None
-        store.save(USER, {"count": 1}, loaded.version)
-        store.close()
+        counter.save(USER, {"count": 1}, loaded.version)
 
-    thread = threading.Thread(target=count_from_another_thread)
+    thread = threading.Thread(target=count_from_another_thread, args=(store,))
     thread.start()
     thread.join()
 
     assert store.load(USER) == StoredState(data={"count": 1}, version=2)
     assert len(opened) == 2
-    assert len(set(opened)) == 2
+    assert len({thread_id for thread_id, _ in opened}) == 2
+    assert [is_closed(conn) for _, conn in opened] == [False, True], \
+        "a thread's connection closes when the thread ends"
+    del store
+    gc.collect()
+    assert is_closed(opened[0][1]), "and the rest when the store is dropped"
 
 
 def test_a_connection_that_failed_is_replaced(

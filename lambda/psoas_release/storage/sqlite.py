@@ -126,24 +126,24 @@ class SqliteStateStore:
 
     def close(self) -> None:
         """Close this thread's connection (the next call opens another)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            conn.close()
+        held: _Held | None = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is not None:
+            held.conn.close()
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection, in autocommit mode; every SQLite or OS error becomes
         StorageError, and a connection that failed is dropped."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None:
             try:
-                conn = self._local.conn = self._open()
+                held = self._local.held = _Held(self._open())
             except (sqlite3.Error, OSError) as exc:
                 raise StorageError(
                     f"cannot open state database {str(self._path)!r}: {exc}") from exc
         try:
-            yield conn
+            yield held.conn
         except sqlite3.Error as exc:
             self.close()
             raise StorageError(f"state database {str(self._path)!r} failed: {exc}") from exc
@@ -154,7 +154,9 @@ class SqliteStateStore:
         if not self._prepared:
             self._path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: no implicit transactions; every statement commits on its own.
-        conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        # Only its own thread uses a connection; another may close it (see `_Held`).
+        conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
         try:
             if not self._prepared:
                 self._prepare(conn)
@@ -173,6 +175,17 @@ class SqliteStateStore:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_CREATE_TABLE)
                 self._prepared = True
+
+
+class _Held:
+    """A thread's connection, closed when the thread ends or the store is dropped, in
+    whichever thread lets go of it last: Python 3.13 warns of a connection dropped open."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        self.conn.close()
 
 
 def _usable_version(value: object) -> int | None:
