@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from psoas_release.alexa.handlers import ConversationHandler
 from psoas_release.alexa.mapping import INTENT_EVENTS
 from psoas_release.alexa.skill import RequestRefused, build_skill, invoke_skill
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.machine import Coach
 from psoas_release.core.state import Phase
 from psoas_release.storage import MemoryStateStore, StorageError
+from tests.skill.answered import check_answered
 from tests.skill.device import EchoDevice, check_response, envelope
 
 REQUIRED_BUILT_INS = {
@@ -36,19 +38,37 @@ def test_every_intent_in_the_model_has_a_handler_and_back(model: dict[str, Any])
     assert set(INTENT_EVENTS) >= REQUIRED_BUILT_INS
 
 
-@pytest.mark.parametrize("intent", sorted(INTENT_EVENTS))
-def test_every_intent_answers_in_a_fresh_session_and_mid_routine(
-    lambda_module: ModuleType, intent: str
+def answer_in_a_fresh_session_and_mid_routine(
+    lambda_module: ModuleType, intent: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     request = envelope("intent_request")
     request["request"]["intent"]["name"] = intent
     request["session"]["new"] = True
-    check_response(lambda_module.lambda_handler(request, None))
+    check_answered(lambda_module.lambda_handler(request, None), caplog)
     launch = lambda_module.lambda_handler(envelope("launch_request"), None)
+    check_answered(launch, caplog)
     request["session"].update(new=False, attributes=launch["sessionAttributes"])
     response = lambda_module.lambda_handler(request, None)
-    check_response(response)
+    check_answered(response, caplog)
     assert response["response"].get("outputSpeech")
+
+
+@pytest.mark.parametrize("intent", sorted(INTENT_EVENTS))
+def test_every_intent_answers_in_a_fresh_session_and_mid_routine(
+    lambda_module: ModuleType, intent: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer_in_a_fresh_session_and_mid_routine(lambda_module, intent, caplog)
+
+
+def test_the_intent_check_fails_a_handler_that_always_raises(
+    lambda_module: ModuleType, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self: ConversationHandler, handler_input: Any) -> Any:
+        raise RuntimeError("a handler that always raises")
+
+    monkeypatch.setattr(ConversationHandler, "handle", fail)
+    with pytest.raises(AssertionError, match="catch-all"):
+        answer_in_a_fresh_session_and_mid_routine(lambda_module, "AMAZON.HelpIntent", caplog)
 
 
 class ExplodingCoach(Coach):
