@@ -52,7 +52,7 @@ def make_body() -> Callable[..., bytes]:
     def build(
         *,
         timestamp: datetime | str | None = NOW,
-        request_type: str = "LaunchRequest",
+        request_type: object = "LaunchRequest",
         application_id: str | None = SKILL_ID,
         session_application_id: str | None = None,
     ) -> bytes:

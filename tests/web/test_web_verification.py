@@ -149,14 +149,42 @@ def test_a_timestamp_beyond_150_seconds_is_refused(pki, make_verifier, make_body
     assert reason_of(harness, pki.headers(body), body) == "request timestamp outside tolerance"
 
 
+SKILL_EVENTS = [
+    "AlexaSkillEvent.SkillEnabled",
+    "AlexaSkillEvent.SkillDisabled",
+    "AlexaSkillEvent.SkillPermissionAccepted",
+    "AlexaSkillEvent.SkillPermissionChanged",
+    "AlexaSkillEvent.SkillAccountLinked",
+    "AlexaSkillEvent.ProactiveSubscriptionChanged",
+]
+
+
+@pytest.mark.parametrize("request_type", SKILL_EVENTS)
 @pytest.mark.parametrize("skew_s", [-3000, 3000, 3600])
-def test_skill_events_may_be_up_to_an_hour_old(pki, make_verifier, make_body, skew_s):
+def test_skill_events_may_be_up_to_an_hour_old(
+    pki, make_verifier, make_body, skew_s, request_type
+):
     harness = make_verifier()
-    body = make_body(
-        timestamp=NOW + timedelta(seconds=skew_s),
-        request_type="AlexaSkillEvent.SkillPermissionAccepted",
-    )
+    body = make_body(timestamp=NOW + timedelta(seconds=skew_s), request_type=request_type)
     harness.verifier.verify(pki.headers(body), body)
+
+
+@pytest.mark.parametrize(
+    "request_type",
+    [
+        "AlexaSkillEvent.Anything",
+        "AlexaSkillEvent.",
+        "AlexaSkillEvent.SkillEnabledX",
+        "alexaskillevent.skillenabled",
+        "Messaging.MessageReceived",
+        ["AlexaSkillEvent.SkillEnabled"],
+        {"AlexaSkillEvent.SkillEnabled": 1},
+    ],
+)
+def test_only_the_listed_skill_events_get_the_hour(pki, make_verifier, make_body, request_type):
+    harness = make_verifier()
+    body = make_body(timestamp=NOW + timedelta(seconds=3000), request_type=request_type)
+    assert reason_of(harness, pki.headers(body), body) == "request timestamp outside tolerance"
 
 
 def test_skill_events_older_than_an_hour_are_refused(pki, make_verifier, make_body):

@@ -56,7 +56,19 @@ _CERT_PATH = re.compile(r"/echo\.api/[A-Za-z0-9._-]+")
 
 TIMESTAMP_TOLERANCE = timedelta(seconds=150)
 SKILL_EVENT_TOLERANCE = timedelta(seconds=3600)
-SKILL_EVENT_PREFIX = "AlexaSkillEvent."
+# The skill events Alexa may deliver up to an hour late, by exact name: the list in Amazon's
+# ask-sdk-webservice-support verifier, plus ProactiveSubscriptionChanged (a skill event of
+# ask-sdk-model). A prefix match would give any made-up `AlexaSkillEvent.*` type the hour.
+SKILL_EVENTS = frozenset(
+    {
+        "AlexaSkillEvent.SkillEnabled",
+        "AlexaSkillEvent.SkillDisabled",
+        "AlexaSkillEvent.SkillPermissionAccepted",
+        "AlexaSkillEvent.SkillPermissionChanged",
+        "AlexaSkillEvent.SkillAccountLinked",
+        "AlexaSkillEvent.ProactiveSubscriptionChanged",
+    }
+)
 
 MAX_CERT_BYTES = 64 * 1024
 # Alexa waits 8 s for an answer; a cold certificate fetch may use at most this much of it.
@@ -529,7 +541,7 @@ def _check_timestamp(envelope: Mapping[str, Any], now: datetime) -> None:
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
     request_type = _dig(envelope, "request", "type")
-    is_skill_event = isinstance(request_type, str) and request_type.startswith(SKILL_EVENT_PREFIX)
+    is_skill_event = isinstance(request_type, str) and request_type in SKILL_EVENTS
     tolerance = SKILL_EVENT_TOLERANCE if is_skill_event else TIMESTAMP_TOLERANCE
     if abs(now - stamp) > tolerance:
         raise VerificationError("request timestamp outside tolerance")
