@@ -62,6 +62,17 @@ def test_a_wildcard_san_is_not_the_literal_name_amazon_requires(pki, make_verifi
     assert "SAN" in reason_of(harness, pki.headers(body), body)
 
 
+@pytest.mark.parametrize("bundle", ["no_key_usage", "no_digital_signature"])
+def test_a_leaf_not_meant_for_signatures_is_refused(pki, make_verifier, make_body, bundle):
+    # Amazon's own verifier requires the digitalSignature key usage; a leaf without it, or
+    # without a KeyUsage extension at all, never signs a request this endpoint accepts.
+    harness = make_verifier(bundle)
+    body = make_body()
+    assert reason_of(harness, pki.headers(body), body) == (
+        "certificate key usage lacks digitalSignature"
+    )
+
+
 @pytest.mark.parametrize("bundle", ["malformed", "empty"])
 def test_an_unparseable_bundle_is_refused(pki, make_verifier, make_body, bundle):
     harness = make_verifier(bundle)

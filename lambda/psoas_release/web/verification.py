@@ -471,6 +471,9 @@ class RequestVerifier:
         # The policy above also accepts wildcards; Amazon asks for the literal name.
         if ECHO_API_DOMAIN not in _dns_names(leaf):
             raise VerificationError("certificate SAN lacks echo-api.amazon.com")
+        # The policy does not ask what the key is for; Amazon's verifier requires signing.
+        if not _signs_digitally(leaf):
+            raise VerificationError("certificate key usage lacks digitalSignature")
         public_key = leaf.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise VerificationError("certificate key is not RSA")
@@ -509,6 +512,14 @@ def _dns_names(cert: x509.Certificate) -> set[str]:
     except x509.ExtensionNotFound:
         return set()
     return {name.lower() for name in san.value.get_values_for_type(x509.DNSName)}
+
+
+def _signs_digitally(cert: x509.Certificate) -> bool:
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
+    except x509.ExtensionNotFound:
+        return False
+    return usage.value.digital_signature
 
 
 def _parse_envelope(body: bytes) -> Mapping[str, Any]:
