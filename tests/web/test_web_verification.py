@@ -342,6 +342,32 @@ def test_other_certificate_urls_are_refused_without_fetching(pki, make_verifier,
     assert harness.fetch.calls == []
 
 
+def test_a_certificate_file_name_of_up_to_100_characters_is_fetched(
+    pki, make_verifier, make_body
+):
+    harness = make_verifier()
+    body = make_body()
+    url = "https://s3.amazonaws.com/echo.api/" + "c" * 96 + ".pem"
+    harness.verifier.verify(pki.headers(body, url=url), body)
+    assert harness.fetch.calls == [url]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://s3.amazonaws.com/echo.api/" + "c" * 97 + ".pem",
+        "https://s3.amazonaws.com/echo.api/" + "c" * 60_000 + ".pem",
+        "https://s3.amazonaws.com" + "/." * 30_000 + "/echo.api/echo-api-cert.pem",
+    ],
+    ids=["101-character-name", "60000-character-name", "60000-characters-of-dot-segments"],
+)
+def test_a_longer_certificate_url_is_refused_without_fetching(pki, make_verifier, make_body, url):
+    harness = make_verifier()
+    body = make_body()
+    assert "certificate URL" in reason_of(harness, pki.headers(body, url=url), body)
+    assert harness.fetch.calls == []
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [

@@ -51,8 +51,12 @@ CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 ECHO_API_DOMAIN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
-# What the path must be once dot segments are removed: one file name straight under echo.api.
-_CERT_PATH = re.compile(r"/echo\.api/[A-Za-z0-9._-]+")
+# What the path must be once dot segments are removed: one file name straight under echo.api,
+# no longer than Amazon could need (theirs are about 20 characters), since it becomes a fetch
+# and a cache key.
+_CERT_PATH = re.compile(r"/echo\.api/[A-Za-z0-9._-]{1,100}")
+# Refused before parsing, so a header of many kilobytes costs no work on dot segments.
+MAX_CERT_URL_CHARS = 256
 
 TIMESTAMP_TOLERANCE = timedelta(seconds=150)
 SKILL_EVENT_TOLERANCE = timedelta(seconds=3600)
@@ -186,13 +190,16 @@ def canonical_cert_url(url: str) -> str:
     returned URL is the normalised one, so what is fetched is exactly what was checked.
 
     Stricter than Amazon's wording, because the result is also the cache key and this runs
-    before the signature check: a query, a fragment or any percent-escape is refused, and the
-    path must come down to one file name (letters, digits, `.`, `_`, `-`) under `/echo.api/`.
+    before the signature check: a URL over 256 characters, a query, a fragment or any
+    percent-escape is refused, and the path must come down to one file name (letters, digits,
+    `.`, `_`, `-`; at most 100) under `/echo.api/`.
     Otherwise S3, which ignores queries and decodes escapes, would serve the real certificate
     under endlessly many keys, and unsigned requests could each cost a fetch and push the
     real certificate out of the cache. Amazon's own URLs have none of these.
     """
     text = url.strip()
+    if len(text) > MAX_CERT_URL_CHARS:
+        raise VerificationError("certificate URL too long")
     if "?" in text or "#" in text:
         raise VerificationError("certificate URL has a query or fragment")
     try:
