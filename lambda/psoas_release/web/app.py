@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from psoas_release.web.verification import RequestVerifier, VerificationError
 
@@ -30,18 +30,18 @@ def _json(payload: Any, status: int) -> Response:
     return Response(json.dumps(payload), status=status, mimetype="application/json")
 
 
-def _read_capped(stream: IO[bytes], limit: int) -> bytes | None:
-    """Reads the whole body, or returns None as soon as it exceeds `limit` bytes.
+def _read_body(stream: IO[bytes]) -> bytes:
+    """The whole body, read through Werkzeug's limited stream.
 
-    A loop, because a chunked stream may return fewer bytes than asked for on each read.
+    That stream raises RequestEntityTooLarge (413) past MAX_CONTENT_LENGTH, whether a length
+    was announced or the body is chunked, and ClientDisconnected (400) when the upload breaks
+    off or its chunks do not parse. A loop, because a chunked stream may return fewer bytes
+    than asked for on each read. A chunked body of exactly MAX_CONTENT_LENGTH bytes is refused
+    too: the stream cannot tell its end from more to come.
     """
     chunks: list[bytes] = []
-    size = 0
-    while chunk := stream.read(limit + 1 - size):
+    while chunk := stream.read(MAX_BODY_BYTES):
         chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return None
     return b"".join(chunks)
 
 
@@ -112,6 +112,7 @@ def create_app(
         )
 
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Exposed for introspection (tests, diagnostics); None when verification is off.
     app.extensions["psoas_release.verifier"] = active_verifier
 
@@ -126,11 +127,11 @@ def create_app(
 
     @app.post(path)
     def alexa() -> Response:
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            return _json({"error": "request too large"}, 413)
-        body = _read_capped(request.stream, MAX_BODY_BYTES)
-        if body is None:  # a chunked body with no length announced, past the cap
-            return _json({"error": "request too large"}, 413)
+        try:
+            body = _read_body(request.stream)
+        except ClientDisconnected:
+            log.warning("Rejected a body that broke off or whose chunks did not parse.")
+            return _json({"error": "malformed request"}, 400)
 
         if active_verifier is not None:
             try:
