@@ -33,11 +33,15 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def make_verifier(pki: Pki, clock: FakeClock) -> Callable[..., Harness]:
-    """Builds a verifier trusting the test root; the fake fetch serves `bundle` by default."""
+    """Builds a verifier trusting the test root; the fake fetch serves `bundle` by default,
+    unless another `fetch` is given."""
 
-    def build(bundle: str | bytes | Exception = "good", **options: Any) -> Harness:
-        fetch = FakeFetch()
-        fetch.default = pki.bundles[bundle] if isinstance(bundle, str) else bundle
+    def build(
+        bundle: str | bytes | Exception = "good", *, fetch: FakeFetch | None = None, **options: Any
+    ) -> Harness:
+        if fetch is None:
+            fetch = FakeFetch()
+            fetch.default = pki.bundles[bundle] if isinstance(bundle, str) else bundle
         options.setdefault("skill_id", SKILL_ID)
         verifier = RequestVerifier(roots=[pki.root], fetch=fetch, clock=clock, **options)
         return Harness(verifier, fetch, clock)

@@ -19,11 +19,9 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from psoas_release.web import create_app
 from psoas_release.web.app import MAX_BODY_BYTES
-from psoas_release.web.verification import (
-    TRANSIENT_FAILURE_TTL,
-    VerificationError,
-    urllib_fetch,
-)
+from psoas_release.web.download import urllib_fetch
+from psoas_release.web.errors import VerificationError
+from psoas_release.web.signing_keys import TRANSIENT_FAILURE_TTL
 
 
 def reason_of(verifier, headers, body) -> str:
@@ -72,8 +70,7 @@ def join_fetch_threads() -> None:
 
 
 def test_a_stalled_fetch_is_given_up_at_the_timeout(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch_timeout=0.1)
-    harness.verifier._fetch = stalled  # the stalled download replaces the fake one
+    harness = make_verifier(fetch=stalled, fetch_timeout=0.1)
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
     assert not stalled.finished.is_set()  # the request did not wait for the download
@@ -191,8 +188,7 @@ def test_one_s3_hiccup_refuses_requests_for_seconds_not_half_a_minute(
 
 
 def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch_timeout=0.2, max_concurrent_fetches=1)
-    harness.verifier._fetch = stalled
+    harness = make_verifier(fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1)
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
 
@@ -212,8 +208,7 @@ def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, mak
 def test_requests_sharing_a_fetch_that_got_no_slot_are_refused_together(
     pki, make_verifier, make_body, stalled
 ):
-    harness = make_verifier(fetch_timeout=0.2, max_concurrent_fetches=1)
-    harness.verifier._fetch = stalled
+    harness = make_verifier(fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1)
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
 
@@ -226,8 +221,7 @@ def test_requests_sharing_a_fetch_that_got_no_slot_are_refused_together(
 
 
 def test_a_slow_fetch_through_the_app_is_a_quick_400(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch_timeout=0.1)
-    harness.verifier._fetch = stalled
+    harness = make_verifier(fetch=stalled, fetch_timeout=0.1)
     client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
     body = make_body()
     reply = client.post("/", data=body, headers=pki.headers(body))
@@ -370,10 +364,9 @@ class SlowFetch(FakeFetch):
 def test_concurrent_requests_for_an_uncached_url_share_one_fetch(
     pki, make_verifier, make_body, bundle
 ):
-    harness = make_verifier()
     fetch = SlowFetch()
     fetch.default = pki.bundles[bundle]
-    harness.verifier._fetch = fetch
+    harness = make_verifier(fetch=fetch)
     body = make_body()
     headers = pki.headers(body)
 

@@ -10,13 +10,11 @@ from datetime import timedelta
 import pytest
 from alexa_pki import CERT_URL, DAY, NOW, SKILL_ID
 
-from psoas_release.web import verification
-from psoas_release.web.verification import (
-    RequestVerifier,
-    VerificationError,
-    canonical_cert_url,
-    urllib_fetch,
-)
+from psoas_release.web import download
+from psoas_release.web.cert_url import canonical_cert_url
+from psoas_release.web.download import urllib_fetch
+from psoas_release.web.errors import VerificationError
+from psoas_release.web.verification import RequestVerifier
 
 
 def reason_of(harness, headers, body) -> str:
@@ -541,7 +539,7 @@ def test_urllib_fetch_only_speaks_https(fake_opener):
 
 
 def test_urllib_fetch_refuses_redirects():
-    handler = verification._NoRedirect()
+    handler = download._NoRedirect()
     request = urllib.request.Request(CERT_URL)
     with pytest.raises(urllib.error.HTTPError):
         handler.redirect_request(request, io.BytesIO(), 302, "Found", {}, "https://elsewhere/")

@@ -16,7 +16,8 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
-from psoas_release.web.verification import RequestVerifier, VerificationError
+from psoas_release.web.errors import VerificationError
+from psoas_release.web.verification import RequestVerifier
 
 __all__ = ["MAX_BODY_BYTES", "create_app", "serve"]
 
