@@ -8,7 +8,6 @@ The measurements are printed and written to /tmp/psoas-release-http-soak-<reques
 from __future__ import annotations
 
 import gc
-import http.client
 import io
 import json
 import logging
@@ -16,7 +15,6 @@ import os
 import platform
 import resource
 import time
-import urllib.error
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from psoas_release.alexa.skill import build_skill
 from psoas_release.storage import MemoryStateStore
 from psoas_release.web import RequestVerifier, create_app
 from psoas_release.web.app import MAX_BODY_BYTES
+from psoas_release.web.download import HTTPStatusError
 from tests.skill.device import envelope
 from tests.web.alexa_pki import CERT_URL, NOW, SKILL_ID, FakeClock, Pki, build_pki
 
@@ -61,7 +60,7 @@ class CountingFetch:
             self.counts["good"] += 1
             return self.bundle
         self.counts["bad"] += 1
-        raise urllib.error.HTTPError(url, 403, "Forbidden", http.client.HTTPMessage(), None)
+        raise HTTPStatusError(403)
 
 
 @dataclass

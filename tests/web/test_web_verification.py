@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import base64
-import io
-import urllib.request
 from datetime import timedelta
 
 import pytest
 from alexa_pki import CERT_URL, DAY, NOW, SKILL_ID
 
-from psoas_release.web import download
 from psoas_release.web.cert_url import canonical_cert_url
-from psoas_release.web.download import urllib_fetch
 from psoas_release.web.errors import VerificationError
 from psoas_release.web.verification import RequestVerifier
 
@@ -490,59 +486,6 @@ def test_a_verifier_needs_roots_and_a_cache(pki):
         RequestVerifier(
             skill_id=SKILL_ID, roots=[pki.root], transient_failure_ttl=timedelta(seconds=-1)
         )
-
-
-# --- the default fetch, with urllib's opener replaced so nothing leaves the machine --------
-
-
-class _FakeResponse(io.BytesIO):
-    pass
-
-
-class _FakeOpener:
-    def __init__(self, payload: bytes) -> None:
-        self.payload = payload
-        self.opened: list[tuple[str, float]] = []
-
-    def open(self, url: str, timeout: float) -> _FakeResponse:
-        self.opened.append((url, timeout))
-        return _FakeResponse(self.payload)
-
-
-@pytest.fixture
-def fake_opener(monkeypatch):
-    def install(payload: bytes) -> _FakeOpener:
-        opener = _FakeOpener(payload)
-        monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: opener)
-        return opener
-
-    return install
-
-
-def test_urllib_fetch_reads_with_a_timeout(fake_opener):
-    opener = fake_opener(b"pem bytes")
-    assert urllib_fetch(CERT_URL, timeout=2.5) == b"pem bytes"
-    assert opener.opened == [(CERT_URL, 2.5)]
-
-
-def test_urllib_fetch_refuses_more_than_the_size_cap(fake_opener):
-    fake_opener(b"x" * 101)
-    with pytest.raises(ValueError, match="larger than 100"):
-        urllib_fetch(CERT_URL, max_bytes=100)
-
-
-def test_urllib_fetch_only_speaks_https(fake_opener):
-    opener = fake_opener(b"")
-    with pytest.raises(ValueError):
-        urllib_fetch("http://s3.amazonaws.com/echo.api/x.pem")
-    assert opener.opened == []
-
-
-def test_urllib_fetch_refuses_redirects():
-    handler = download._NoRedirect()
-    request = urllib.request.Request(CERT_URL)
-    with pytest.raises(urllib.error.HTTPError):
-        handler.redirect_request(request, io.BytesIO(), 302, "Found", {}, "https://elsewhere/")
 
 
 def test_signature_header_whitespace_is_tolerated(pki, make_verifier, make_body):

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from psoas_release.web.cert_url import canonical_cert_url
 from psoas_release.web.chain import load_amazon_roots
-from psoas_release.web.download import FETCH_TIMEOUT_S, MAX_CERT_BYTES, urllib_fetch
+from psoas_release.web.download import FETCH_TIMEOUT_S, MAX_CERT_BYTES, fetch_certificate
 from psoas_release.web.errors import VerificationError
 from psoas_release.web.signing_keys import (
     FAILURE_TTL,
@@ -99,7 +99,7 @@ class RequestVerifier:
         self._clock = clock
         self._keys = SigningKeys(
             roots=list(roots) if roots is not None else load_amazon_roots(),
-            fetch=fetch if fetch is not None else urllib_fetch,
+            fetch=fetch if fetch is not None else fetch_certificate,
             clock=self._now,
             cache_size=cache_size,
             failure_ttl=failure_ttl,
