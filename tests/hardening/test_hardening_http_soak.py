@@ -29,6 +29,7 @@ from psoas_release.storage import MemoryStateStore
 from psoas_release.web import RequestVerifier, create_app
 from psoas_release.web.app import MAX_BODY_BYTES
 from psoas_release.web.download import HTTPStatusError
+from psoas_release.web.signing_keys import FetchLimits
 from tests.skill.device import envelope
 from tests.web.alexa_pki import CERT_URL, NOW, SKILL_ID, FakeClock, Pki, build_pki
 
@@ -149,7 +150,11 @@ def pki() -> Pki:
 def endpoint(pki: Pki) -> Endpoint:
     fetch = CountingFetch(pki.bundles["good"])
     verifier = RequestVerifier(
-        skill_id=SKILL_ID, roots=[pki.root], fetch=fetch, clock=FakeClock(), cache_size=CACHE_SIZE
+        skill_id=SKILL_ID,
+        roots=[pki.root],
+        fetch=fetch,
+        clock=FakeClock(),
+        limits=FetchLimits(cache_size=CACHE_SIZE),
     )
     skill = build_skill(store=MemoryStateStore(), environ={})
     return Endpoint(create_app(skill, verifier=verifier).test_client(), verifier, fetch)

@@ -20,7 +20,9 @@ from psoas_release.web import create_app
 from psoas_release.web.app import MAX_BODY_BYTES
 from psoas_release.web.download import HTTPStatusError
 from psoas_release.web.errors import VerificationError
-from psoas_release.web.signing_keys import TRANSIENT_FAILURE_TTL
+from psoas_release.web.signing_keys import FetchLimits
+
+TRANSIENT_FAILURE_TTL = FetchLimits().transient_failure_ttl
 
 
 def reason_of(verifier, headers, body) -> str:
@@ -68,26 +70,129 @@ def join_fetch_threads() -> None:
             thread.join(5)
 
 
-def test_a_stalled_fetch_is_given_up_at_the_timeout(pki, make_verifier, make_body, stalled):
+def test_a_stalled_fetch_is_given_up_at_the_timeout_and_its_late_result_kept(
+    pki, make_verifier, make_body, stalled
+):
     harness = make_verifier(fetch=stalled, fetch_timeout=0.1)
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
     assert not stalled.finished.is_set()  # the request did not wait for the download
 
-    # Remembered briefly: the next requests naming that URL are refused without a download.
-    for _ in range(5):
-        assert reason_of(harness.verifier, pki.headers(body), body) == (
-            "certificate fetch timed out"
-        )
+    # A request naming the URL meanwhile waits for the same download; it starts no other.
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
     assert stalled.calls == [CERT_URL]
 
-    # A timeout is transient: once the short TTL is over, the URL is fetched again.
+    # The download completes late: its result is kept, and the next request passes at once.
     stalled.release.set()
     join_fetch_threads()
-    harness.clock.advance(TRANSIENT_FAILURE_TTL)
-    body = make_body(timestamp=harness.clock.now)
     harness.verifier.verify(pki.headers(body), body)
-    assert stalled.calls == [CERT_URL, CERT_URL]
+    assert stalled.calls == [CERT_URL]
+
+
+class GatedFetch(FakeFetch):
+    """Serves like FakeFetch, but holds the fetch of each URL in `held` until released."""
+
+    def __init__(self, responses: dict[str, bytes | Exception], held: list[str]) -> None:
+        super().__init__(responses)
+        self.entered = {url: threading.Event() for url in held}
+        self.release = {url: threading.Event() for url in held}
+
+    def __call__(self, url: str) -> bytes:
+        if url in self.release:
+            self.entered[url].set()
+            self.release[url].wait(30)
+        return super().__call__(url)
+
+
+class FakeMonotonic:
+    """Stands in for time.monotonic: seconds pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Waits for a state the code under test reaches by itself (at most 10 s)."""
+    give_up = time.perf_counter() + 10
+    while not condition():
+        assert time.perf_counter() < give_up, "the state was never reached"
+        time.sleep(0.001)
+
+
+def naming_headers(url: str, signature: str) -> dict[str, str]:
+    return {"SignatureCertChainUrl": url, "Signature-256": signature}
+
+
+def test_waiting_for_a_fetch_slot_does_not_use_up_the_fetch_time(
+    pki, make_verifier, make_body, monkeypatch
+):
+    # An attacker names a fresh certificate URL; its fetch holds the only slot. A real Alexa
+    # request naming a just-rotated certificate waits for that slot, far longer than a fetch
+    # may take. Once it gets the slot, its fetch still has its whole time.
+    attacker_url = bad_url(1)
+    fetch = GatedFetch({CERT_URL: pki.bundles["good"]}, held=[attacker_url, CERT_URL])
+    fetch.default = http_error(404)
+    harness = make_verifier(fetch=fetch, max_concurrent_fetches=1)
+    monotonic = FakeMonotonic()
+    monkeypatch.setattr(time, "monotonic", monotonic)
+    body = make_body()
+    signature = pki.sign(body)
+
+    def naming(url: str) -> Callable[[], object]:
+        return lambda: harness.verifier.verify(naming_headers(url, signature), body)
+
+    attacker = Outcome(naming(attacker_url))
+    fetch.entered[attacker_url].wait(10)
+    real = Outcome(naming(CERT_URL))
+    wait_until(lambda: harness.verifier.cache_sizes()["in_flight"] == 2)
+    monotonic.now += 60  # a minute in the queue: twelve times the fetch timeout
+    fetch.release[attacker_url].set()
+    fetch.entered[CERT_URL].wait(10)  # the real request's fetch has the slot now
+    fetch.release[CERT_URL].set()
+
+    assert real.result() is None  # verified
+    harness.verifier.verify(pki.headers(body), body)  # and the certificate is cached
+    assert fetch.calls.count(CERT_URL) == 1
+    # The attacker's own request may have seen the minute pass too; whatever it was told, its
+    # URL's failure is remembered, and costs no second fetch.
+    attacker.result()
+    assert reason_of(harness.verifier, naming_headers(attacker_url, signature), body) == (
+        "certificate fetch failed"
+    )
+    assert fetch.calls.count(attacker_url) == 1
+
+
+def test_requests_waiting_for_a_fetch_slot_are_bounded(pki, make_verifier, make_body, stalled):
+    harness = make_verifier(
+        fetch=stalled,
+        fetch_timeout=0.1,
+        max_concurrent_fetches=1,
+        max_pending_fetches=2,
+        slot_wait=0.05,
+    )
+    body = make_body()
+    signature = pki.sign(body)
+
+    def reason_for(url: str) -> str:
+        headers = {"SignatureCertChainUrl": url, "Signature-256": signature}
+        return reason_of(harness.verifier, headers, body)
+
+    assert reason_for(CERT_URL) == "certificate fetch timed out"  # holds the only slot
+    assert reason_for(bad_url(0)) == "certificate fetch busy"  # queued, still waiting
+    for n in range(1, 200):  # nothing more is queued: each is refused at once
+        assert reason_for(bad_url(n)) == "certificate fetch busy"
+    assert harness.verifier.cache_sizes()["in_flight"] == 2
+    assert stalled.calls == [CERT_URL]
+
+    # The queued fetch runs once the slot frees, and its result is kept.
+    stalled.release.set()
+    join_fetch_threads()
+    assert stalled.calls == [CERT_URL, bad_url(0)]
+    harness.verifier.verify({"SignatureCertChainUrl": bad_url(0), "Signature-256": signature}, body)
+    assert harness.verifier.cache_sizes() == {"trusted": 2, "failures": 0, "in_flight": 0}
 
 
 def http_error(code: int) -> HTTPStatusError:
@@ -187,17 +292,20 @@ def test_one_s3_hiccup_refuses_requests_for_seconds_not_half_a_minute(
 
 
 def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1)
+    harness = make_verifier(
+        fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1, slot_wait=0.05
+    )
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
 
-    # The stalled download still holds the only slot: another URL is refused, not fetched.
+    # The stalled download still holds the only slot: another URL is refused, not fetched yet.
     other = bad_url(1)
     headers = pki.headers(body, url=other)
     assert reason_of(harness.verifier, headers, body) == "certificate fetch busy"
     assert stalled.calls == [CERT_URL]
 
-    # "Busy" is not the URL's fault, so it is not remembered: once the slot frees, it is fetched.
+    # "Busy" is not the URL's fault, so it is not remembered: once the slot frees, the queued
+    # fetch runs, and its result answers the next request.
     stalled.release.set()
     join_fetch_threads()
     harness.verifier.verify(headers, body)
@@ -207,14 +315,16 @@ def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, mak
 def test_requests_sharing_a_fetch_that_got_no_slot_are_refused_together(
     pki, make_verifier, make_body, stalled
 ):
-    harness = make_verifier(fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1)
+    harness = make_verifier(
+        fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1, slot_wait=0.05
+    )
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
 
     headers = pki.headers(body, url=bad_url(2))
     results = run_together(2, lambda: harness.verifier.verify(headers, body))
 
-    # Neither waits for a slot a second time, and neither fetches.
+    # Both gave up waiting for the slot; their one fetch is still queued, not run.
     assert results == ["certificate fetch busy"] * 2
     assert stalled.calls == [CERT_URL]
 
@@ -307,6 +417,25 @@ def test_percent_escaped_variants_of_the_real_path_cost_no_fetch(pki, make_verif
 
 
 # --- many threads at once -----------------------------------------------------------------
+
+
+class Outcome:
+    """Runs `action` on its own thread; `result()` is what it returned or the refusal reason."""
+
+    def __init__(self, action: Callable[[], object]) -> None:
+        self._value: list[object] = []
+        self._thread = threading.Thread(target=self._run, args=(action,))
+        self._thread.start()
+
+    def _run(self, action: Callable[[], object]) -> None:
+        try:
+            self._value.append(action())
+        except VerificationError as exc:
+            self._value.append(exc.reason)
+
+    def result(self) -> object:
+        self._thread.join(30)
+        return self._value[0]
 
 
 def run_together(count: int, action: Callable[[], object]) -> list[object]:

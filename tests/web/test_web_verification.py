@@ -10,6 +10,7 @@ from alexa_pki import CERT_URL, DAY, NOW, SKILL_ID
 
 from psoas_release.web.cert_url import canonical_cert_url
 from psoas_release.web.errors import VerificationError
+from psoas_release.web.signing_keys import FetchLimits
 from psoas_release.web.verification import RequestVerifier
 
 
@@ -481,11 +482,11 @@ def test_a_verifier_needs_roots_and_a_cache(pki):
     with pytest.raises(ValueError, match="root"):
         RequestVerifier(skill_id=SKILL_ID, roots=[])
     with pytest.raises(ValueError, match="cache_size"):
-        RequestVerifier(skill_id=SKILL_ID, roots=[pki.root], cache_size=0)
+        FetchLimits(cache_size=0)
     with pytest.raises(ValueError, match="TTL"):
-        RequestVerifier(
-            skill_id=SKILL_ID, roots=[pki.root], transient_failure_ttl=timedelta(seconds=-1)
-        )
+        FetchLimits(transient_failure_ttl=timedelta(seconds=-1))
+    with pytest.raises(ValueError, match="max_pending_fetches"):
+        FetchLimits(max_concurrent_fetches=4, max_pending_fetches=3)
 
 
 def test_signature_header_whitespace_is_tolerated(pki, make_verifier, make_body):

@@ -18,7 +18,9 @@ __all__ = ["exchange", "status_of", "werkzeug_server"]
 def werkzeug_server(app: Any) -> Iterator[int]:
     """Serves `app` on Werkzeug's threaded server at a free loopback port, for the block."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="test-werkzeug-server")
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="test-werkzeug-server"
+    )
     thread.start()
     try:
         yield server.server_port

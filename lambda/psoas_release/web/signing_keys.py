@@ -1,12 +1,20 @@
-"""The key that signs requests, by certificate URL: fetched once, validated, and cached.
+"""The key that signs requests, by certificate URL: fetched once, validated, cached, and never
+fetched in a storm, even when unsigned requests name a fresh URL each.
 
-Failures are cached too, so a bad URL cannot trigger a fetch per request: definite ones
-(invalid chain, unparseable bundle, wrong SAN, HTTP 4xx, oversize) for `failure_ttl`,
-transient ones (timeout, network error, HTTP 5xx) only for `transient_failure_ttl`, so a
-passing S3 hiccup is retried soon. Both caches are LRU-bounded, and separate, so a flood of bad
-URLs never evicts a good certificate. Concurrent requests naming the same uncached URL share
-one fetch. A fetch gets `fetch_timeout` seconds, whatever `fetch` does, and at most
-`max_concurrent_fetches` run at once, so stalled downloads cannot pile up threads.
+Failures are cached too, so a bad URL cannot cost a fetch per request: definite ones (invalid
+chain, unparseable bundle, wrong SAN, HTTP 4xx, oversize) for `failure_ttl`, transient ones
+(timeout, network error, HTTP 5xx) only for `transient_failure_ttl`, so a passing S3 hiccup is
+retried soon. Both caches are LRU-bounded, and separate, so a flood of bad URLs never evicts a
+good certificate.
+
+Each uncached URL gets one fetch, on its own thread, shared by every request naming it. At
+most `max_concurrent_fetches` run at once; at most `max_pending_fetches` URLs are fetching or
+waiting for a fetch slot, and a request naming yet another is refused at once ("busy", not
+remembered, since the URL is not to blame). A request waits up to `slot_wait` for its fetch to
+start, then up to `fetch_timeout` for it to end, counted from when it started or from when the
+request came, whichever is later: waiting behind other URLs never uses up a fetch's own time.
+A fetch that ends after its requests gave up still stores its result, so the next request for
+that URL is answered from the cache.
 """
 
 from __future__ import annotations
@@ -24,23 +32,57 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from psoas_release.web.chain import SigningCertificate, signing_certificate, trust_store
-from psoas_release.web.download import is_transient
+from psoas_release.web.download import FETCH_TIMEOUT_S, MAX_CERT_BYTES, is_transient
 from psoas_release.web.errors import VerificationError
 
-__all__ = ["Clock", "Fetch", "SigningKeys"]
+__all__ = ["Clock", "Fetch", "FetchLimits", "SigningKeys"]
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Fetch = Callable[[str], bytes]
 
-MAX_CONCURRENT_FETCHES = 4
-# How long a failure is remembered: a definite one (the bytes or the URL are wrong) for the
-# long TTL, a transient one (timeout, network error, HTTP 5xx) only for a moment, so one S3
-# hiccup does not refuse every Alexa request for half a minute.
-FAILURE_TTL = timedelta(seconds=30)
-TRANSIENT_FAILURE_TTL = timedelta(seconds=2)
-_SHARED_FETCH_GRACE_S = 0.5
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How much certificate fetching a flood of requests can cause, and how long it may take.
+
+    The defaults keep a cold fetch (up to 2 s waiting for a slot, then up to 5 s fetching)
+    inside the 8 s Alexa waits for an answer.
+    """
+
+    cache_size: int = 64
+    failure_ttl: timedelta = timedelta(seconds=30)
+    transient_failure_ttl: timedelta = timedelta(seconds=2)
+    max_cert_bytes: int = MAX_CERT_BYTES
+    fetch_timeout: float = FETCH_TIMEOUT_S
+    max_concurrent_fetches: int = 4
+    max_pending_fetches: int = 16
+    slot_wait: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.failure_ttl < timedelta(0) or self.transient_failure_ttl < timedelta(0):
+            raise ValueError("failure TTLs must not be negative")
+        if self.cache_size < 1:
+            raise ValueError("cache_size must be at least 1")
+        if self.max_concurrent_fetches < 1:
+            raise ValueError("max_concurrent_fetches must be at least 1")
+        if self.max_pending_fetches < self.max_concurrent_fetches:
+            raise ValueError("max_pending_fetches must be at least max_concurrent_fetches")
+
+
+class _Busy(VerificationError):
+    """No fetch slot for this URL in time: not the URL's fault, so not remembered."""
+
+    def __init__(self) -> None:
+        super().__init__("certificate fetch busy")
+
+
+class _TransientFailure(VerificationError):
+    """The fetch timed out or the network or S3 failed: remembered only for a moment."""
+
+
+Outcome = SigningCertificate | VerificationError
 
 
 @dataclass(frozen=True)
@@ -49,48 +91,42 @@ class _Failure:
     until: datetime
 
 
-class _FetchBusy(VerificationError):
-    """Every fetch slot is taken: the URL is not to blame, so this failure is not remembered."""
+class _Pending:
+    """One fetch of one URL, shared by every request that names it while it is under way."""
 
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.started_at = 0.0
+        self.done = threading.Event()
+        self.outcome: Outcome = _Busy()  # replaced by `settle` before `done` is set
 
-class _TransientFailure(VerificationError):
-    """The fetch timed out or the network or S3 failed: remembered only for a moment."""
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self.started.set()
+
+    def settle(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.started.set()
+        self.done.set()
 
 
 class SigningKeys:
-    """`key_for(url, now)`: the public key of the valid certificate at `url`, or a refusal."""
+    """`key_for(url, now)`: the public key of the valid certificate at `url`, or a refusal.
+
+    Safe to share between threads.
+    """
 
     def __init__(
-        self,
-        *,
-        roots: Sequence[x509.Certificate],
-        fetch: Fetch,
-        clock: Clock,
-        cache_size: int,
-        failure_ttl: timedelta,
-        transient_failure_ttl: timedelta,
-        max_cert_bytes: int,
-        fetch_timeout: float,
-        max_concurrent_fetches: int,
+        self, *, roots: Sequence[x509.Certificate], fetch: Fetch, clock: Clock, limits: FetchLimits
     ) -> None:
-        if failure_ttl < timedelta(0) or transient_failure_ttl < timedelta(0):
-            raise ValueError("failure TTLs must not be negative")
-        if cache_size < 1:
-            raise ValueError("cache_size must be at least 1")
-        if max_concurrent_fetches < 1:
-            raise ValueError("max_concurrent_fetches must be at least 1")
         self._store = trust_store(roots)
         self._fetch = fetch
         self._clock = clock
-        self._cache_size = cache_size
-        self._failure_ttl = failure_ttl
-        self._transient_failure_ttl = transient_failure_ttl
-        self._max_cert_bytes = max_cert_bytes
-        self._fetch_timeout = fetch_timeout
-        self._fetch_slots = threading.BoundedSemaphore(max_concurrent_fetches)
+        self._limits = limits
+        self._slots = threading.BoundedSemaphore(limits.max_concurrent_fetches)
         self._trusted: OrderedDict[str, SigningCertificate] = OrderedDict()
         self._failures: OrderedDict[str, _Failure] = OrderedDict()
-        self._in_flight: dict[str, threading.Event] = {}
+        self._in_flight: dict[str, _Pending] = {}
         self._lock = threading.Lock()
 
     def cache_sizes(self) -> dict[str, int]:
@@ -104,43 +140,20 @@ class SigningKeys:
 
     def key_for(self, url: str, now: datetime) -> rsa.RSAPublicKey:
         """The key of the certificate at `url` (a canonical URL), or `VerificationError`."""
+        arrived = time.monotonic()
         with self._lock:
             public_key = self._remembered(url, now)
             if public_key is not None:
                 return public_key
             pending = self._in_flight.get(url)
+            first = pending is None
             if pending is None:
-                self._in_flight[url] = threading.Event()
-        if pending is not None:
-            # Another request is fetching this URL: share its outcome instead of fetching again.
-            # That fetch ends within the fetch timeout plus the chain check; the grace only
-            # keeps this wait from giving up at the same instant as the fetch it waits for.
-            if not pending.wait(self._fetch_timeout + _SHARED_FETCH_GRACE_S):
-                raise VerificationError("certificate fetch timed out")
-            with self._lock:
-                public_key = self._remembered(url, now)
-            if public_key is None:  # that fetch never got a slot, so left nothing to share
-                raise VerificationError("certificate fetch busy")
-            return public_key
-        # Fetch outside the lock: a slow download must not stall requests served from cache.
-        try:
-            leaf = self._fetch_and_validate(url, now)
-        except _FetchBusy:
-            raise
-        except VerificationError as exc:
-            transient = isinstance(exc, _TransientFailure)
-            ttl = self._transient_failure_ttl if transient else self._failure_ttl
-            with self._lock:
-                _put_bounded(self._failures, url, _Failure(exc.reason, now + ttl), self._cache_size)
-            raise
-        else:
-            with self._lock:
-                self._failures.pop(url, None)
-                _put_bounded(self._trusted, url, leaf, self._cache_size)
-        finally:
-            with self._lock:
-                self._in_flight.pop(url).set()
-        return leaf.public_key
+                if len(self._in_flight) >= self._limits.max_pending_fetches:
+                    raise _Busy()
+                pending = self._in_flight[url] = _Pending()
+        if first:
+            self._start_fetch(url, pending)
+        return self._await(url, pending, arrived)
 
     def _remembered(self, url: str, now: datetime) -> rsa.RSAPublicKey | None:
         """The cached key for `url`, or the cached failure raised again; None if neither.
@@ -160,59 +173,76 @@ class SigningKeys:
             del self._failures[url]
         return None
 
-    def _fetch_within_timeout(self, url: str) -> bytes:
-        """Runs the fetch on its own thread and waits for it no longer than the fetch timeout.
+    def _start_fetch(self, url: str, pending: _Pending) -> None:
+        try:
+            threading.Thread(
+                target=self._fetch_in_background,
+                args=(url, pending),
+                name="certificate-fetch",
+                daemon=True,
+            ).start()
+        except RuntimeError:  # no thread to be had: nobody fetches, nothing is remembered
+            with self._lock:
+                del self._in_flight[url]
+            pending.settle(_Busy())
 
-        Socket timeouts alone do not bound a download: each address tried and each read gets
-        the full timeout again. A fetch still running at the deadline keeps its slot until it
-        ends, so stalled fetches can never outnumber the slots.
-        """
-        deadline = time.monotonic() + self._fetch_timeout
-        if not self._fetch_slots.acquire(timeout=self._fetch_timeout):
-            raise _FetchBusy("certificate fetch busy")
-        outcome: list[bytes | Exception] = []
-        finished = threading.Event()
+    def _await(self, url: str, pending: _Pending, arrived: float) -> rsa.RSAPublicKey:
+        if not pending.started.wait(self._limits.slot_wait):
+            raise _Busy()
+        waited_from = max(arrived, pending.started_at)
+        remaining = waited_from + self._limits.fetch_timeout - time.monotonic()
+        if not pending.done.wait(max(0.0, remaining)):
+            log.info("certificate fetch for %s still running after %s s; its result will be "
+                     "kept", url, self._limits.fetch_timeout)
+            raise VerificationError("certificate fetch timed out")
+        outcome = pending.outcome
+        if isinstance(outcome, SigningCertificate):
+            return outcome.public_key
+        raise VerificationError(outcome.reason)  # each request raises its own
 
-        def run() -> None:
+    def _fetch_in_background(self, url: str, pending: _Pending) -> None:
+        """Waits for a slot, fetches, validates, and stores the outcome for every request."""
+        with self._slots:
+            pending.start()
             try:
-                outcome.append(self._fetch(url))
-            except Exception as exc:  # handed to the waiting request below
-                outcome.append(exc)
-            finally:
-                self._fetch_slots.release()
-                finished.set()
+                outcome = self._fetch_and_validate(url)
+            except Exception:  # a bug here must not leave the URL in flight forever
+                log.exception("checking the certificate at %s failed unexpectedly", url)
+                outcome = VerificationError("certificate check failed")
+        now = self._clock()
+        with self._lock:
+            if isinstance(outcome, SigningCertificate):
+                self._failures.pop(url, None)
+                _put_bounded(self._trusted, url, outcome, self._limits.cache_size)
+            else:
+                ttl = (
+                    self._limits.transient_failure_ttl
+                    if isinstance(outcome, _TransientFailure)
+                    else self._limits.failure_ttl
+                )
+                failure = _Failure(outcome.reason, now + ttl)
+                _put_bounded(self._failures, url, failure, self._limits.cache_size)
+            del self._in_flight[url]
+        pending.settle(outcome)
 
+    def _fetch_and_validate(self, url: str) -> Outcome:
         try:
-            threading.Thread(target=run, name="certificate-fetch", daemon=True).start()
-        except RuntimeError as exc:  # no thread to be had: the request fails, the slot returns
-            self._fetch_slots.release()
-            raise _FetchBusy("certificate fetch busy") from exc
-        if not finished.wait(max(0.0, deadline - time.monotonic())):
-            log.info("certificate fetch for %s exceeded %s s", url, self._fetch_timeout)
-            raise _TransientFailure("certificate fetch timed out")
-        result = outcome[0]
-        if isinstance(result, Exception):
-            transient = is_transient(result)
-            log.info(
-                "certificate fetch failed (%s) for %s: %r",
-                "transient" if transient else "definite",
-                url,
-                result,
+            pem = self._fetch(url)
+        except Exception as exc:  # whatever the download raised is this URL's failure
+            transient = is_transient(exc)
+            log.info("certificate fetch failed (%s) for %s: %r",
+                     "transient" if transient else "definite", url, exc)
+            return (_TransientFailure if transient else VerificationError)(
+                "certificate fetch failed"
             )
-            failure = _TransientFailure if transient else VerificationError
-            raise failure("certificate fetch failed") from result
-        return result
-
-    def _fetch_and_validate(self, url: str, now: datetime) -> SigningCertificate:
-        # Any fetch problem is the request's problem: 400, not 500.
-        pem = self._fetch_within_timeout(url)
-        if len(pem) > self._max_cert_bytes:
-            raise VerificationError("certificate bundle too large")
+        if len(pem) > self._limits.max_cert_bytes:
+            return VerificationError("certificate bundle too large")
         try:
-            return signing_certificate(pem, self._store, now)
-        except VerificationError as exc:
-            log.info("certificate from %s refused: %s (%r)", url, exc.reason, exc.__cause__)
-            raise
+            return signing_certificate(pem, self._store, self._clock())
+        except VerificationError as refusal:
+            log.info("certificate from %s refused: %s (%r)", url, refusal.reason,
+                     refusal.__cause__)
+            return refusal
 
 
 def _put_bounded(cache: OrderedDict[str, Any], key: str, value: Any, size: int) -> None:

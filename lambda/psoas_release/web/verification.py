@@ -25,16 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from psoas_release.web.cert_url import canonical_cert_url
 from psoas_release.web.chain import load_amazon_roots
-from psoas_release.web.download import FETCH_TIMEOUT_S, MAX_CERT_BYTES, fetch_certificate
+from psoas_release.web.download import fetch_certificate
 from psoas_release.web.errors import VerificationError
-from psoas_release.web.signing_keys import (
-    FAILURE_TTL,
-    MAX_CONCURRENT_FETCHES,
-    TRANSIENT_FAILURE_TTL,
-    Clock,
-    Fetch,
-    SigningKeys,
-)
+from psoas_release.web.signing_keys import Clock, Fetch, FetchLimits, SigningKeys
 
 __all__ = ["CERT_URL_HEADER", "SIGNATURE_HEADER", "RequestVerifier"]
 
@@ -67,12 +60,11 @@ def _utc_now() -> datetime:
 class RequestVerifier:
     """Runs Amazon's checks on one request: `verify(headers, body)` returns or raises.
 
-    Signing keys are fetched, validated and cached by URL as `SigningKeys` describes; the
-    limits below are its. `skill_id` is required: requests carrying another application id are
-    refused. Only `allow_any_skill=True` lifts that, for trying things out; never in
-    production, where it lets any skill's requests through. `fetch`, `clock` and `roots` are
-    injectable so tests run offline with their own PKI and time. The verifier is safe to share
-    between threads.
+    Signing keys are fetched, validated and cached by URL within `limits`, as `SigningKeys`
+    describes. `skill_id` is required: requests carrying another application id are refused.
+    Only `allow_any_skill=True` lifts that, for trying things out; never in production, where
+    it lets any skill's requests through. `fetch`, `clock` and `roots` are injectable so tests
+    run offline with their own PKI and time. The verifier is safe to share between threads.
     """
 
     def __init__(
@@ -83,12 +75,7 @@ class RequestVerifier:
         roots: Sequence[x509.Certificate] | None = None,
         fetch: Fetch | None = None,
         clock: Clock = _utc_now,
-        cache_size: int = 64,
-        failure_ttl: timedelta = FAILURE_TTL,
-        transient_failure_ttl: timedelta = TRANSIENT_FAILURE_TTL,
-        max_cert_bytes: int = MAX_CERT_BYTES,
-        fetch_timeout: float = FETCH_TIMEOUT_S,
-        max_concurrent_fetches: int = MAX_CONCURRENT_FETCHES,
+        limits: FetchLimits | None = None,
     ) -> None:
         if not skill_id and not allow_any_skill:
             raise ValueError(
@@ -101,12 +88,7 @@ class RequestVerifier:
             roots=list(roots) if roots is not None else load_amazon_roots(),
             fetch=fetch if fetch is not None else fetch_certificate,
             clock=self._now,
-            cache_size=cache_size,
-            failure_ttl=failure_ttl,
-            transient_failure_ttl=transient_failure_ttl,
-            max_cert_bytes=max_cert_bytes,
-            fetch_timeout=fetch_timeout,
-            max_concurrent_fetches=max_concurrent_fetches,
+            limits=limits if limits is not None else FetchLimits(),
         )
 
     def cache_sizes(self) -> dict[str, int]:
