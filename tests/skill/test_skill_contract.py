@@ -3,6 +3,7 @@ requests refused or apologised for, and a failing store never stopping a routine
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import re
@@ -109,12 +110,35 @@ def test_a_malformed_envelope_gets_a_spoken_apology_not_an_exception(
 
 def test_requests_for_another_skill_are_refused(library: RoutineLibrary) -> None:
     skill = build_skill(library=library, store=MemoryStateStore(),
-                        environ={"SKILL_ID": "amzn1.ask.skill.ours"})
+                        skill_id="amzn1.ask.skill.ours", environ={})
     with pytest.raises(RequestRefused):
         invoke_skill(skill, envelope("launch_request"))
     ours = envelope("launch_request")
     ours["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.ours"
     check_response(invoke_skill(skill, ours))
+
+
+def test_the_lambda_entry_answers_only_the_skill_in_skill_id(
+    lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.ours")
+    entry = importlib.reload(lambda_module)
+    with pytest.raises(RequestRefused):
+        entry.lambda_handler(envelope("launch_request"), None)
+    ours = envelope("launch_request")
+    for holder in (ours["context"]["System"], ours["session"]):
+        holder["application"]["applicationId"] = "amzn1.ask.skill.ours"
+    check_response(entry.lambda_handler(ours, None))
+
+
+@pytest.mark.parametrize("configured", [None, ""])
+def test_without_skill_id_the_lambda_entry_answers_any_skill(
+    lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch, configured: str | None
+) -> None:
+    if configured is not None:
+        monkeypatch.setenv("SKILL_ID", configured)
+    entry = importlib.reload(lambda_module)
+    check_response(entry.lambda_handler(envelope("launch_request"), None))
 
 
 def test_unhandled_request_types_get_an_empty_response(lambda_module: ModuleType) -> None:

@@ -58,7 +58,7 @@ def test_a_signed_launch_then_an_intent_in_the_same_session(pki, harness, client
 
 
 def test_the_real_skill_refuses_a_request_for_another_skill(pki, harness):
-    skill = build_skill(store=MemoryStateStore(), environ={"SKILL_ID": SKILL_ID})
+    skill = build_skill(store=MemoryStateStore(), skill_id=SKILL_ID, environ={})
     client = create_app(skill, verify=False).test_client()
     document = envelope("launch_request")
     document["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.other"

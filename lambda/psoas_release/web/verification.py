@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from psoas_release.alexa.skill_id import answers
 from psoas_release.web.cert_url import canonical_cert_url
 from psoas_release.web.chain import load_amazon_roots
 from psoas_release.web.download import fetch_certificate
@@ -122,10 +123,7 @@ class RequestVerifier:
         return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
     def _check_application_id(self, envelope: Mapping[str, Any]) -> None:
-        if self.skill_id is None:
-            return
-        application_id = _application_id(envelope)
-        if application_id != self.skill_id:
+        if not answers(self.skill_id, envelope):
             raise VerificationError("application id mismatch")
 
 
@@ -174,14 +172,3 @@ def _check_timestamp(envelope: Mapping[str, Any], now: datetime) -> None:
     tolerance = SKILL_EVENT_TOLERANCE if is_skill_event else TIMESTAMP_TOLERANCE
     if abs(now - stamp) > tolerance:
         raise VerificationError("request timestamp outside tolerance")
-
-
-def _application_id(envelope: Mapping[str, Any]) -> str | None:
-    for path in (
-        ("context", "System", "application", "applicationId"),
-        ("session", "application", "applicationId"),
-    ):
-        value = _dig(envelope, *path)
-        if isinstance(value, str):
-            return value
-    return None
