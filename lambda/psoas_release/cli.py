@@ -62,14 +62,18 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    skill_id = args.skill_id or os.environ.get("SKILL_ID") or None
-    if skill_id is None and not args.no_verify:
+    from psoas_release.web import MissingSkillId, create_app
+
+    settings: dict[str, object] = {"VERIFY_REQUESTS": not args.no_verify}
+    if args.skill_id:
+        settings["SKILL_ID"] = args.skill_id
+    try:
+        app = create_app(settings)
+    except MissingSkillId:
         print("psoas-release serve: no skill id to check requests against: pass --skill-id or "
               "set SKILL_ID (--no-verify is for local tunnels only)", file=sys.stderr)
         return 2
-    from psoas_release.web import serve
-
-    serve(host=args.host, port=args.port, verify=not args.no_verify, skill_id=skill_id)
+    app.run(host=args.host, port=args.port)
     return 0
 
 

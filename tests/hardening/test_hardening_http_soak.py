@@ -26,12 +26,13 @@ from flask.testing import FlaskClient
 
 from psoas_release.alexa.skill import build_skill
 from psoas_release.storage import MemoryStateStore
-from psoas_release.web import RequestVerifier, create_app
-from psoas_release.web.app import MAX_BODY_BYTES
+from psoas_release.web import RequestVerifier
 from psoas_release.web.download import HTTPStatusError
+from psoas_release.web.endpoint import MAX_BODY_BYTES
 from psoas_release.web.signing_keys import FetchLimits
 from tests.skill.device import envelope
 from tests.web.alexa_pki import CERT_URL, NOW, SKILL_ID, FakeClock, Pki, build_pki
+from tests.web.served import endpoint_app
 
 MAX_RSS_GROWTH_MB = 20
 CACHE_SIZE = 64
@@ -157,7 +158,7 @@ def endpoint(pki: Pki) -> Endpoint:
         limits=FetchLimits(cache_size=CACHE_SIZE),
     )
     skill = build_skill(store=MemoryStateStore(), environ={})
-    return Endpoint(create_app(skill, verifier=verifier).test_client(), verifier, fetch)
+    return Endpoint(endpoint_app(skill, verifier).test_client(), verifier, fetch)
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from alexa_pki import CERT_URL, FakeFetch
 from ask_sdk_core.skill_builder import SkillBuilder
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from psoas_release.web import create_app
-from psoas_release.web.app import MAX_BODY_BYTES
 from psoas_release.web.download import HTTPStatusError
+from psoas_release.web.endpoint import MAX_BODY_BYTES
 from psoas_release.web.errors import VerificationError
 from psoas_release.web.signing_keys import FetchLimits
+from tests.web.served import endpoint_app
 
 TRANSIENT_FAILURE_TTL = FetchLimits().transient_failure_ttl
 
@@ -279,7 +279,7 @@ def test_one_s3_hiccup_refuses_requests_for_seconds_not_half_a_minute(
     pki, make_verifier, make_body
 ):
     harness = make_verifier(http_error(503))
-    client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
+    client = endpoint_app(SkillBuilder().create(), harness.verifier).test_client()
     body = make_body()
     assert client.post("/", data=body, headers=pki.headers(body)).status_code == 400
 
@@ -331,7 +331,7 @@ def test_requests_sharing_a_fetch_that_got_no_slot_are_refused_together(
 
 def test_a_slow_fetch_through_the_app_is_a_quick_400(pki, make_verifier, make_body, stalled):
     harness = make_verifier(fetch=stalled, fetch_timeout=0.1)
-    client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
+    client = endpoint_app(SkillBuilder().create(), harness.verifier).test_client()
     body = make_body()
     reply = client.post("/", data=body, headers=pki.headers(body))
     assert reply.status_code == 400
@@ -531,7 +531,7 @@ def raw_post(app, body: bytes, environ: dict[str, object]) -> tuple[str, bytes]:
 
 @pytest.fixture
 def app(make_verifier):
-    return create_app(SkillBuilder().create(), verifier=make_verifier().verifier)
+    return endpoint_app(SkillBuilder().create(), make_verifier().verifier)
 
 
 def test_a_length_smaller_than_the_body_reads_no_further(pki, app, make_body):

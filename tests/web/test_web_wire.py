@@ -12,7 +12,7 @@ import logging
 import pytest
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from psoas_release.web import create_app
+from tests.web.served import endpoint_app
 from tests.web.wire import exchange, status_of, werkzeug_server
 
 CHUNKED_POST = (
@@ -29,7 +29,7 @@ BROKEN_CHUNKS = {
 @pytest.mark.parametrize("name", BROKEN_CHUNKS)
 def test_a_broken_chunked_body_is_a_400_with_no_traceback(name, caplog):
     body, half_close = BROKEN_CHUNKS[name]
-    app = create_app(SkillBuilder().create(), verify=False)
+    app = endpoint_app(SkillBuilder().create(), None)
     with caplog.at_level(logging.INFO), werkzeug_server(app) as port:
         answer = exchange(port, CHUNKED_POST + body, half_close=half_close)
     assert status_of(answer) == 400

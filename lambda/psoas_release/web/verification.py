@@ -30,7 +30,7 @@ from psoas_release.web.download import fetch_certificate
 from psoas_release.web.errors import VerificationError
 from psoas_release.web.signing_keys import Clock, Fetch, FetchLimits, SigningKeys
 
-__all__ = ["CERT_URL_HEADER", "SIGNATURE_HEADER", "RequestVerifier"]
+__all__ = ["CERT_URL_HEADER", "SIGNATURE_HEADER", "MissingSkillId", "RequestVerifier"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ SKILL_EVENTS = frozenset(
         "AlexaSkillEvent.ProactiveSubscriptionChanged",
     }
 )
+
+
+class MissingSkillId(ValueError):
+    """No skill id to check requests against, and any skill was not explicitly allowed."""
 
 
 def _utc_now() -> datetime:
@@ -79,9 +83,14 @@ class RequestVerifier:
         limits: FetchLimits | None = None,
     ) -> None:
         if not skill_id and not allow_any_skill:
-            raise ValueError(
-                "a skill id is required to check the application id; "
-                "pass allow_any_skill=True only to try things out"
+            raise MissingSkillId(
+                "a skill id is required to check the application id (set SKILL_ID); "
+                "allowing any skill is for trying things out only"
+            )
+        if not skill_id:
+            log.warning(
+                "No skill id configured (allow_any_skill): the application id is not checked. "
+                "For trying things out only."
             )
         self.skill_id = skill_id or None
         self._clock = clock
