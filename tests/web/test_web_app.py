@@ -93,14 +93,15 @@ def test_importing_the_web_package_loads_neither_the_skill_nor_configuration():
 
 @pytest.fixture
 def served(monkeypatch):
-    """`psoas-release serve` with the server replaced: records the settings of each app served."""
+    """`psoas-release serve` with the server replaced: records each app it would serve, with
+    the server options. (tests/web/test_web_server.py runs the real one.)"""
     runs: list[dict[str, object]] = []
 
-    def run(self, **options):
-        runs.append({**options, **{key: self.config[key] for key in ("SKILL_ID",
-                                                                     "VERIFY_REQUESTS")}})
+    def serve(app, **options):
+        runs.append({**options, "SKILL_ID": app.config["SKILL_ID"],
+                     "VERIFY_REQUESTS": app.config["VERIFY_REQUESTS"]})
 
-    monkeypatch.setattr("flask.Flask.run", run)
+    monkeypatch.setattr("psoas_release.web.server.serve", serve)
     return runs
 
 
@@ -118,6 +119,23 @@ def test_serve_checks_the_skill_id_given_on_the_command_line(served, monkeypatch
     monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.from-env")
     assert cli.main(["serve", "--port", "9000", "--skill-id", SKILL_ID]) == 0
     assert [(run["port"], run["SKILL_ID"]) for run in served] == [(9000, SKILL_ID)]
+
+
+def test_serve_passes_its_server_options_on(served, monkeypatch):
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    assert cli.main(["serve", "--threads", "3", "--read-timeout", "4"]) == 0
+    assert served == [{"host": "127.0.0.1", "port": 8000, "threads": 3, "read_timeout": 4,
+                       "SKILL_ID": SKILL_ID, "VERIFY_REQUESTS": True}]
+
+
+@pytest.mark.parametrize("option", ["--threads", "--read-timeout"])
+@pytest.mark.parametrize("value", ["0", "-1", "x"])
+def test_serve_options_must_be_whole_numbers_of_one_or_more(served, capsys, option, value):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["serve", option, value])
+    assert caught.value.code == 2
+    assert option in capsys.readouterr().err
+    assert served == []
 
 
 def test_serve_takes_the_skill_id_from_the_environment(served, monkeypatch):
