@@ -7,6 +7,7 @@ without a terminal.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import sys
@@ -18,6 +19,11 @@ from psoas_release.core.loader import RoutineError, default_routines_dir, displa
 from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.core.timeline import Timeline, compile_timeline
 from psoas_release.storage import default_state_db_path
+
+# `serve`: worker threads, and how long a connection may stay silent mid-request (Alexa sends
+# its whole request at once).
+SERVE_THREADS = 8
+SERVE_READ_TIMEOUT_S = 10
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -62,14 +68,22 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    skill_id = args.skill_id or os.environ.get("SKILL_ID") or None
-    if skill_id is None and not args.no_verify:
+    from psoas_release.web import MissingSkillId, create_app
+    from psoas_release.web.server import serve
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings: dict[str, object] = {"VERIFY_REQUESTS": not args.no_verify}
+    if args.skill_id:
+        settings["SKILL_ID"] = args.skill_id
+    try:
+        app = create_app(settings)
+    except MissingSkillId:
         print("psoas-release serve: no skill id to check requests against: pass --skill-id or "
               "set SKILL_ID (--no-verify is for local tunnels only)", file=sys.stderr)
         return 2
-    from psoas_release.web import serve
-
-    serve(host=args.host, port=args.port, verify=not args.no_verify, skill_id=skill_id)
+    serve(app, host=args.host, port=args.port, threads=args.threads,
+          read_timeout=args.read_timeout)
     return 0
 
 
@@ -110,6 +124,12 @@ def _speed(text: str) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"must be a number, 0 or more, not {text}")
     return value
+
+
+def _at_least_one(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {text}")
+    return int(text)
 
 
 def _minutes_seconds(timeline: Timeline) -> str:
@@ -162,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="serve the skill as a web endpoint (POST /)",
-        description="Serve the skill at POST / for Alexa, verifying every request's signature. "
+        description="Serve the skill at POST / for Alexa with waitress, verifying every "
+                    "request's signature. "
                     "Reads the routines and each person's state (DynamoDB when TABLE_NAME is "
                     "set, else the SQLite file $PSOAS_STATE_DB or the user state folder). "
                     "Writes each person's state there.")
@@ -175,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: $SKILL_ID; required unless --no-verify)")
     serve.add_argument("--no-verify", action="store_true",
                        help="skip Alexa request verification (local tunnels only)")
+    serve.add_argument("--threads", type=_at_least_one, default=SERVE_THREADS, metavar="N",
+                       help="worker threads answering requests (default: %(default)s)")
+    serve.add_argument("--read-timeout", type=_at_least_one, default=SERVE_READ_TIMEOUT_S,
+                       metavar="SECONDS",
+                       help="close a connection that sends nothing this long in the middle "
+                            "of a request (default: %(default)s)")
     serve.set_defaults(run=_serve)
 
     model = commands.add_parser(

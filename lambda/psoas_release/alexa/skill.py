@@ -1,7 +1,9 @@
 """The one function that builds the skill, served alike by Lambda and by the web service.
 
 Building loads the routines and opens the store once per container, so requests pay for
-neither. Everything environmental (the store, the skill id) is decided here, at build time.
+neither. The store is chosen from the environment here, at build time; the skill id is given
+by the caller (`psoas_release.alexa.skill_id` reads it), since the web service checks it
+itself, as part of Amazon's request verification.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from psoas_release.alexa.interceptors import (
     SaveStateInterceptor,
 )
 from psoas_release.alexa.keeper import StateKeeper
+from psoas_release.alexa.skill_id import answers
 from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.machine import Coach
@@ -37,7 +40,6 @@ from psoas_release.storage import StateStore, open_store
 
 log = logging.getLogger(__name__)
 
-SKILL_ID_ENV = "SKILL_ID"
 _serializer = DefaultSerializer()
 
 
@@ -53,7 +55,10 @@ def build_skill(
     time_zone: TimeZoneLookup | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> CustomSkill:
-    """The skill: handlers in the order they are tried, interceptors around them."""
+    """The skill: handlers in the order they are tried, interceptors around them.
+
+    With a `skill_id`, `invoke_skill` refuses requests addressed to any other skill.
+    """
     keeper = StateKeeper(store if store is not None else open_store(environ))
     coach = Coach(library or load_library())
     builder = SkillBuilder()
@@ -66,9 +71,8 @@ def build_skill(
     builder.add_global_response_interceptor(SaveStateInterceptor(keeper))
     builder.add_global_response_interceptor(LogResponseInterceptor())
     skill: CustomSkill = builder.create()
-    expected_id = skill_id if skill_id is not None else environ.get(SKILL_ID_ENV)
-    if expected_id:
-        skill.skill_id = expected_id
+    if skill_id:
+        skill.skill_id = skill_id
     return skill
 
 
@@ -81,7 +85,7 @@ def invoke_skill(skill: CustomSkill, event: Any, context: Any = None) -> dict[st
     envelope = read_envelope(event)
     if envelope is None:
         return apology_envelope()
-    if skill.skill_id is not None and application_id(envelope) != skill.skill_id:
+    if not answers(skill.skill_id, event):
         raise RequestRefused("request for another skill")
     try:
         response = skill.invoke(request_envelope=envelope, context=context)
@@ -114,18 +118,6 @@ def _without_session_attributes(event: Any) -> Any:
     if not isinstance(event, dict) or not isinstance(event.get("session"), dict):
         return event
     return {**event, "session": {**event["session"], "attributes": {}}}
-
-
-def application_id(envelope: RequestEnvelope) -> str | None:
-    """The skill id a request is addressed to: from the context, else from the session."""
-    for application in (
-        getattr(getattr(envelope.context, "system", None), "application", None),
-        getattr(envelope.session, "application", None),
-    ):
-        value = getattr(application, "application_id", None)
-        if isinstance(value, str):
-            return value
-    return None
 
 
 FAILED_REQUEST = "Sorry, something went wrong with that request. Please try again."
