@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from psoas_release.core.values import nested
+
 __all__ = ["SKILL_ID_ENV", "addressed_to", "answers", "configured_skill_id"]
 
 SKILL_ID_ENV = "SKILL_ID"
@@ -22,8 +24,8 @@ def configured_skill_id(environ: Mapping[str, str]) -> str | None:
 
 def addressed_to(event: Any) -> str | None:
     """The skill id a request envelope (parsed JSON) names: its context's, else its session's."""
-    for holder in (_dig(event, "context", "System"), _dig(event, "session")):
-        value = _dig(holder, "application", "applicationId")
+    for holder in (nested(event, "context", "System"), nested(event, "session")):
+        value = nested(holder, "application", "applicationId")
         if isinstance(value, str):
             return value
     return None
@@ -32,11 +34,3 @@ def addressed_to(event: Any) -> str | None:
 def answers(skill_id: str | None, event: Any) -> bool:
     """Whether the skill `skill_id` may answer `event`; a skill without an id answers any."""
     return skill_id is None or addressed_to(event) == skill_id
-
-
-def _dig(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(key)
-    return data

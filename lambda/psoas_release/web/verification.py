@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from psoas_release.alexa.skill_id import answers
+from psoas_release.core.values import nested
 from psoas_release.web.cert_url import canonical_cert_url
 from psoas_release.web.chain import load_amazon_roots
 from psoas_release.web.download import fetch_certificate
@@ -157,17 +158,9 @@ def _parse_envelope(body: bytes) -> Mapping[str, Any]:
     return envelope
 
 
-def _dig(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(key)
-    return data
-
-
 def _check_timestamp(envelope: Mapping[str, Any], now: datetime) -> None:
     """Replayed requests are refused: the signed timestamp must be close to now, both ways."""
-    raw = _dig(envelope, "request", "timestamp")
+    raw = nested(envelope, "request", "timestamp")
     if not isinstance(raw, str):
         raise VerificationError("request timestamp missing")
     try:
@@ -176,7 +169,7 @@ def _check_timestamp(envelope: Mapping[str, Any], now: datetime) -> None:
         raise VerificationError("request timestamp unparseable") from exc
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
-    request_type = _dig(envelope, "request", "type")
+    request_type = nested(envelope, "request", "type")
     is_skill_event = isinstance(request_type, str) and request_type in SKILL_EVENTS
     tolerance = SKILL_EVENT_TOLERANCE if is_skill_event else TIMESTAMP_TOLERANCE
     if abs(now - stamp) > tolerance:
