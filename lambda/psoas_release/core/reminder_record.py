@@ -78,8 +78,9 @@ class ReminderRecord:
     @property
     def offer_due(self) -> bool:
         """Whether a daily reminder may still be offered: never offered, none set, nothing
-        waiting for the person."""
-        return self.offer is Offer.NOT_MADE and self.token is None and self.pending is None
+        waiting for the person, and no "no" to Alexa's consent prompt (that is never nagged)."""
+        return self.offer is Offer.NOT_MADE and self.token is None and self.pending is None \
+            and not self.advice_given
 
     def with_reminder(self, token: str | None, time: ClockTime | None,
                       at: float) -> ReminderRecord:

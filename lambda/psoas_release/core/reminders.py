@@ -14,18 +14,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from psoas_release.core.clock_time import ClockTime
+from psoas_release.core.reminder_record import Wish
 
 REMINDER_TEXT = "Time for your psoas release. Say: Alexa, start psoas release."
 """What Alexa says when the reminder goes off: an invitation back, with the words that do it."""
 
 
 class Operation(StrEnum):
-    """The Reminders API's four operations on one reminder."""
+    """The Reminders API's operations: four on one reminder, and finding the skill's own."""
 
     CREATE = "create"
     UPDATE = "update"
     READ = "read"
     DELETE = "delete"
+    FIND = "find"
+    """List the person's reminders from this skill: when the record knows none, the API may
+    (a record lost, a call that timed out but went through), and a second one is never made."""
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,13 @@ class ReminderCall:
 
     `time` is when the daily reminder goes off on the person's clock (create and update),
     `starts` the first time it does, as local wall time; `token` names the reminder (update,
-    read, delete). `time_zone` is the person's, or None to let Alexa use the device's.
+    read, delete). `time_zone` is the person's, or None to let Alexa use the device's. A FIND
+    carries the `wish` it looks on behalf of, and the time a reminder it does not find is set
+    for.
     """
 
     operation: Operation
+    wish: Wish
     time: ClockTime | None = None
     starts: str | None = None
     token: str | None = None
@@ -73,7 +80,8 @@ class Result(StrEnum):
 @dataclass(frozen=True)
 class ReminderOutcome:
     """What a call did: its result, the reminder's token after it, and the time the API says
-    the reminder goes off (read back, so the record follows the API)."""
+    the reminder goes off (read back or found, so the record follows the API). A FIND that
+    finds nothing is DONE without a token."""
 
     call: ReminderCall
     result: Result

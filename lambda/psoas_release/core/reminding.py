@@ -100,14 +100,15 @@ def wishing(then: Then, keep: Keep) -> Action:
 def fulfilling(pending: Pending, then: Then, keep: Keep, *,
                after_consent: bool = False) -> Action:
     """Carry out `pending`: the call, if the person allows reminders; else Alexa's consent
-    prompt, the wish kept for the answer. Reading or stopping a reminder there is not needs
-    no call at all."""
+    prompt, the wish kept for the answer. Without the permission there can be no reminder of
+    the skill's that the record does not know, so reading or stopping one asks nothing."""
 
     def action(turn: Turn) -> Outcome:
         record = replace(turn.state.reminder, pending=None)
-        if pending.wish is not Wish.SET and record.token is None:
+        allowed = turn.event.reminders_allowed or after_consent
+        if not allowed and pending.wish is not Wish.SET and record.token is None:
             return then(with_record(turn, record), NO_REMINDER)
-        if not (turn.event.reminders_allowed or after_consent):
+        if not allowed:
             return asking_consent(turn, pending, keep)
         return turn.state, Reply(effect=call_for(turn, pending, after_consent))
 
@@ -124,23 +125,21 @@ def asking_consent(turn: Turn, pending: Pending, keep: Keep) -> Outcome:
 
 
 def call_for(turn: Turn, pending: Pending, after_consent: bool) -> ReminderCall:
-    """The Reminders API call that does what `pending` asks."""
+    """The Reminders API call that does what `pending` asks: on the reminder the record
+    knows, or, when it knows none, a look for one first."""
     token = turn.state.reminder.token
-    if pending.wish is Wish.READ:
-        return ReminderCall(Operation.READ, token=token, after_consent=after_consent)
-    if pending.wish is Wish.STOP:
-        return ReminderCall(Operation.DELETE, token=token, after_consent=after_consent)
-    assert pending.time is not None, "a reminder is set for a time"
     zone = turn.state.time_zone
-    return ReminderCall(
-        Operation.UPDATE if token else Operation.CREATE, time=pending.time, token=token,
-        starts=pending.time.next_after(turn.now, zone).isoformat(), time_zone=zone,
-        after_consent=after_consent)
+    starts = pending.time.next_after(turn.now, zone).isoformat() if pending.time else None
+    call = ReminderCall(Operation.FIND, pending.wish, time=pending.time, starts=starts,
+                        time_zone=zone, after_consent=after_consent)
+    return call if token is None else on_reminder(call, token)
 
 
-def replacement(call: ReminderCall) -> ReminderCall:
-    """A new reminder for the one `call` found deleted."""
-    return replace(call, operation=Operation.CREATE, token=None, replacing=True)
+def on_reminder(call: ReminderCall, token: str) -> ReminderCall:
+    """`call`'s wish, done to the reminder named `token`."""
+    operation = {Wish.SET: Operation.UPDATE, Wish.READ: Operation.READ,
+                 Wish.STOP: Operation.DELETE}[call.wish]
+    return replace(call, operation=operation, token=token)
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -175,10 +174,13 @@ def answering_outcome(then: Then, keep: Keep) -> Action:
         if outcome is None:
             return then(turn, UNREACHABLE)
         call = outcome.call
+        if outcome.result is Result.DONE and call.operation is Operation.FIND:
+            return found(turn, outcome, then)
         if outcome.result is Result.DONE:
             return then(*done(turn, outcome))
         if outcome.result is Result.NOT_FOUND and call.operation is Operation.UPDATE:
-            return turn.state, Reply(effect=replacement(call))
+            return turn.state, Reply(effect=replace(call, operation=Operation.CREATE,
+                                                    token=None, replacing=True))
         record = turn.state.reminder
         if outcome.result is Result.NOT_FOUND or call.replacing:
             record = record.with_reminder(None, None, turn.now)
@@ -186,12 +188,27 @@ def answering_outcome(then: Then, keep: Keep) -> Action:
             gone = GONE if call.operation is Operation.READ else ALREADY_GONE
             return then(with_record(turn, record), gone)
         if outcome.result is Result.NOT_ALLOWED and not call.after_consent:
-            return asking_consent(with_record(turn, record), wish_of(call), keep)
+            return asking_consent(with_record(turn, record), Pending(call.wish, call.time), keep)
         failure = FAILURES.get(outcome.result, UNREACHABLE)
         said = f"{OLD_ONE_GONE} {failure}" if call.replacing else failure
         return then(with_record(turn, replace(record, pending=None)), said)
 
     return action
+
+
+def found(turn: Turn, outcome: ReminderOutcome, then: Then) -> Outcome:
+    """The skill's own reminder, looked for: the wish goes on with the one found (never a
+    second one), or with none."""
+    call = outcome.call
+    if outcome.token is not None and call.wish is Wish.READ:
+        record = turn.state.reminder.with_reminder(outcome.token, outcome.time, turn.now)
+        return then(with_record(turn, record), reminder_read(outcome.time))
+    if outcome.token is not None:
+        return turn.state, Reply(effect=on_reminder(call, outcome.token))
+    if call.wish is Wish.SET:
+        return turn.state, Reply(effect=replace(call, operation=Operation.CREATE))
+    record = turn.state.reminder.with_reminder(None, None, turn.now)
+    return then(with_record(turn, record), NO_REMINDER)
 
 
 def done(turn: Turn, outcome: ReminderOutcome) -> tuple[Turn, str]:
@@ -214,15 +231,6 @@ def done(turn: Turn, outcome: ReminderOutcome) -> tuple[Turn, str]:
     else:
         said = reminder_set(call.time)
     return with_record(turn, record), said
-
-
-def wish_of(call: ReminderCall) -> Pending:
-    """The wish a call was made for, to ask for consent again."""
-    if call.operation is Operation.READ:
-        return Pending(Wish.READ)
-    if call.operation is Operation.DELETE:
-        return Pending(Wish.STOP)
-    return Pending(Wish.SET, call.time)
 
 
 # --- the offer after a second day in a row ------------------------------------------------

@@ -99,9 +99,11 @@ def test_setting_a_reminder_asks_the_api_and_says_what_it_said(library: RoutineL
     person = person_in(library)
     person.reminders_allowed = True
     assert person.say(K.SET_REMINDER, value="07:00") == ""
-    call = person.reply.effect
-    assert call == ReminderCall(Operation.CREATE, time=SEVEN, starts="2027-01-16T07:00:00",
-                                time_zone=LONDON)
+    find = ReminderCall(Operation.FIND, Wish.SET, time=SEVEN, starts="2027-01-16T07:00:00",
+                        time_zone=LONDON)
+    assert person.reply.effect == find, "the skill's own reminder is looked for first"
+    person.api_says(Result.DONE)
+    assert person.reply.effect == replace(find, operation=Operation.CREATE)
     assert person.state.reminder.token is None, "nothing is kept before the API answers"
     text = person.api_says(Result.DONE, token="alert-1")
     assert text.startswith("Done. I'll remind you every day at seven in the morning.")
@@ -112,20 +114,50 @@ def test_changing_reading_and_stopping_a_reminder(library: RoutineLibrary) -> No
     person = with_a_reminder(library)
     person.say(K.SET_REMINDER, value="08:30")
     assert person.reply.effect == ReminderCall(
-        Operation.UPDATE, time=ClockTime(8, 30), starts="2027-01-15T08:30:00", token="alert-1",
-        time_zone=LONDON)
+        Operation.UPDATE, Wish.SET, time=ClockTime(8, 30), starts="2027-01-15T08:30:00",
+        token="alert-1", time_zone=LONDON)
     assert person.api_says(Result.DONE) == \
         "Done. Your reminder is now every day at eight thirty in the morning. Say start to " \
         "begin, or stop."
     person.say(K.READ_REMINDER)
-    assert person.reply.effect == ReminderCall(Operation.READ, token="alert-1")
+    assert person.reply.effect == ReminderCall(Operation.READ, Wish.READ, token="alert-1",
+                                               time_zone=LONDON)
     assert person.api_says(Result.DONE, time=ClockTime(8, 30)).startswith(
         "Your reminder is every day at eight thirty in the morning.")
     person.say(K.STOP_REMINDER)
-    assert person.reply.effect == ReminderCall(Operation.DELETE, token="alert-1")
+    assert person.reply.effect == ReminderCall(Operation.DELETE, Wish.STOP, token="alert-1",
+                                               time_zone=LONDON)
     assert person.api_says(Result.DONE).startswith("Okay, I've stopped your daily reminder.")
     assert person.state.reminder.token is None
-    assert person.say(K.READ_REMINDER).startswith("You don't have a reminder from me.")
+    person.say(K.READ_REMINDER)
+    assert person.reply.effect == ReminderCall(Operation.FIND, Wish.READ, time_zone=LONDON)
+    assert person.api_says(Result.DONE).startswith("You don't have a reminder from me.")
+
+
+def test_a_reminder_the_record_lost_is_found_and_never_made_twice(
+    library: RoutineLibrary,
+) -> None:
+    person = person_in(library)
+    person.reminders_allowed = True
+    person.say(K.SET_REMINDER, value="08:00")
+    person.api_says(Result.DONE, token="alert-9", time=SEVEN)
+    assert person.reply.effect == ReminderCall(
+        Operation.UPDATE, Wish.SET, time=ClockTime(8, 0), starts="2027-01-16T08:00:00",
+        token="alert-9", time_zone=LONDON)
+    person.api_says(Result.DONE)
+    assert person.state.reminder.token == "alert-9"
+    person.state = replace(person.state, reminder=ReminderRecord())
+    person.say(K.READ_REMINDER)
+    assert person.api_says(Result.DONE, token="alert-9", time=ClockTime(8, 0)).startswith(
+        "Your reminder is every day at eight in the morning.")
+    assert person.state.reminder.token == "alert-9"
+
+
+def test_without_permission_a_reminder_the_record_does_not_know_is_not_asked_about(
+    library: RoutineLibrary,
+) -> None:
+    person = person_in(library)
+    assert person.say(K.STOP_REMINDER).startswith("You don't have a reminder from me.")
     assert person.reply.effect is None
 
 
@@ -152,8 +184,8 @@ def test_a_reminder_deleted_in_the_app_is_set_again_when_changed(library: Routin
     person.say(K.SET_REMINDER, value="08:00")
     person.api_says(Result.NOT_FOUND)
     assert person.reply.effect == ReminderCall(
-        Operation.CREATE, time=ClockTime(8, 0), starts="2027-01-16T08:00:00", time_zone=LONDON,
-        replacing=True)
+        Operation.CREATE, Wish.SET, time=ClockTime(8, 0), starts="2027-01-16T08:00:00",
+        time_zone=LONDON, replacing=True)
     assert person.state.reminder.token == "alert-1", "nothing is kept before the API answers"
     text = person.api_says(Result.DONE, token="alert-2")
     assert text.startswith("Your old reminder had been deleted in the Alexa app. So I've set a "
@@ -212,8 +244,9 @@ def test_without_permission_alexa_asks_and_the_wish_waits(library: RoutineLibrar
     assert person.state.reminder.pending == Pending(Wish.SET, SEVEN)
     person.say(K.PERMISSION_ANSWER, consent=Consent.ACCEPTED)
     assert person.reply.effect == ReminderCall(
-        Operation.CREATE, time=SEVEN, starts="2027-01-16T07:00:00", time_zone=LONDON,
+        Operation.FIND, Wish.SET, time=SEVEN, starts="2027-01-16T07:00:00", time_zone=LONDON,
         after_consent=True)
+    person.api_says(Result.DONE)
     assert person.api_says(Result.DONE, token="alert-1").startswith("Done.")
     assert person.state.reminder.pending is None
 
@@ -274,6 +307,7 @@ def test_a_reminder_set_mid_hold_carries_on_with_the_hold(library: RoutineLibrar
     person.say(K.LAUNCH)
     person.wait_until_hold(1, 20)
     person.say(K.SET_REMINDER, value="07:00")
+    person.api_says(Result.DONE)
     text = person.api_says(Result.DONE, token="alert-1")
     assert text.startswith("Done. I'll remind you every day at seven in the morning.")
     assert person.state.phase is Phase.COACHING
@@ -306,6 +340,7 @@ def test_the_offer_comes_at_the_end_of_the_second_day_with_the_time_practised(
     call = person.reply.effect
     assert isinstance(call, ReminderCall) and call.time == ClockTime(7, 15)
     assert call.starts == "2026-11-27T07:15:00", "tomorrow: today's practice is done"
+    person.api_says(Result.DONE)
     text = person.api_says(Result.DONE, token="alert-1")
     assert text.startswith("Done. I'll remind you every day at seven fifteen in the morning.")
     assert person.state.phase is Phase.FINISHED
