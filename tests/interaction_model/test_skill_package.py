@@ -391,10 +391,13 @@ def test_manifest_declares_the_reminders_permission_and_no_other(manifest: Any) 
     assert manifest["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
 
 
-def test_a_reminder_is_set_for_the_time_alexa_hears(intents: dict[str, Any]) -> None:
-    remind = intents["SetReminderIntent"]
-    assert remind["slots"] == [{"name": "time", "type": "AMAZON.TIME"}]
-    assert "remind me every morning" in remind["samples"]
+def test_a_reminder_is_set_for_the_time_alexa_hears(
+    intents: dict[str, Any], models: dict[str, Any]
+) -> None:
+    assert intents["SetReminderIntent"]["slots"] == [{"name": "time", "type": "AMAZON.TIME"}]
+    every_morning = resolve("remind me every morning", models["en-US"])
+    assert every_morning.intent == "SetReminderIntent"
+    assert every_morning.slots["time"].raw == "morning", "AMAZON.TIME hears it as MO"
 
 
 def test_manifest_invents_no_urls_or_endpoint(manifest: Any) -> None:

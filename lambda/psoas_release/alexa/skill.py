@@ -14,9 +14,11 @@ from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.services.api_client import ApiClient
 
+from psoas_release.alexa.api_client import AlexaApiClient
 from psoas_release.alexa.handlers import (
     CatchAllExceptionHandler,
     ConversationHandler,
@@ -51,12 +53,14 @@ def build_skill(
     store: StateStore | None = None,
     skill_id: str | None = None,
     time_zone: TimeZoneLookup | None = None,
+    api_client: ApiClient | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> CustomSkill:
-    """The skill: handlers in the order they are tried, interceptors around them."""
+    """The skill: handlers in the order they are tried, interceptors around them, and the API
+    client that reaches Alexa's Reminders API."""
     keeper = StateKeeper(store if store is not None else open_store(environ))
     coach = Coach(library or load_library())
-    builder = SkillBuilder()
+    builder = CustomSkillBuilder(api_client=api_client or AlexaApiClient())
     for handler in (ConversationHandler(coach), OtherRequestHandler()):
         builder.add_request_handler(handler)
     builder.add_exception_handler(CatchAllExceptionHandler())
