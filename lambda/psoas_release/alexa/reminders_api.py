@@ -5,8 +5,7 @@ The client reaches the Reminders API at the request's `apiEndpoint` with its `ap
 (`handler_input.service_client_factory`, from the skill's API client). A daily reminder is a
 SCHEDULED_ABSOLUTE trigger in the person's time zone (or the device's, when the skill does not
 know it) that starts at the next time the clock shows and repeats by the rule
-FREQ=DAILY;BYHOUR=h;BYMINUTE=m;BYSECOND=0, in the request's locale. The SDK's model classes
-are imported on the first call, not with the skill.
+FREQ=DAILY;BYHOUR=h;BYMINUTE=m;BYSECOND=0, in the request's locale.
 
 Every failure becomes a `Result`, never an exception: the API's code when it gives one
 (MAX_REMINDERS_EXCEEDED, DEVICE_NOT_SUPPORTED), else its status (401 and 403: not allowed;
