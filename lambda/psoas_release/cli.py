@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--script", type=Path, metavar="FILE",
                           help="replay this script (utterances, 'wait N', 'wait until TEXT', "
                                "'expect TEXT', '/grant reminders', '/deny reminders', "
-                               "'# comments') (default: none; a live session)")
+                               "'/reminders', '# comments') (default: none; a live session)")
     simulate.add_argument("--speed", type=_speed, metavar="X",
                           help="simulated seconds of speech per real second; Alexa always "
                                "listens 8 real seconds (default: 1; scripts: 0)")

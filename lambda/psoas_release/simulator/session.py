@@ -157,8 +157,9 @@ class Conversation:
         """What Alexa is doing now, for the status line.
 
         'answering' (the reply is on its way), 'speaking' (words), 'holding' (the silence of a
-        timed hold), 'quiet' (any other silence in the reply), 'reprompting', 'listening 8s'
-        (the microphone is open, with the seconds left) or 'closed' (no session).
+        timed hold), 'quiet' (any other silence in the reply), 'reprompting', 'asking' (Alexa's
+        own permission question), 'listening 8s' (the microphone is open, with the seconds
+        left) or 'closed' (no session).
         """
         now = self.clock.now()
         if self._reprompt is not None and self._reprompt.playing(now):
