@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psoas_release.core.library import check_library
 from psoas_release.core.loader import RoutineError, default_routines_dir, display_path
@@ -98,7 +99,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
     speed = 0.0 if args.instant else args.speed
     return simulate(Options(script=args.script, speed=speed, state_db=args.state_db,
-                            user_id=args.user, locale=args.locale, voice_wpm=args.voice_wpm))
+                            user_id=args.user, locale=args.locale, voice_wpm=args.voice_wpm,
+                            time_zone=args.time_zone))
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -117,6 +119,15 @@ def _words_per_minute(text: str) -> float:
     if not 60 <= rate <= 300:
         raise argparse.ArgumentTypeError(f"{text} words a minute: give 60 to 300")
     return rate
+
+
+def _time_zone(text: str) -> str:
+    """An IANA time zone name, as Alexa's settings give one."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"not a time zone: {text!r}") from None
+    return text
 
 
 def _speed(text: str) -> float:
@@ -217,13 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="talk to the skill in a terminal, or replay a --script",
         description="Talk to the real skill on a simulated Echo: speech plays on a simulated "
                     "clock, typing interrupts it, silence gets the reprompt, then the session "
-                    "ends. With --script (or a script piped to stdin) replay a session and "
-                    "exit 1 on any invalid reply or unmet expectation. Reads the routines, the "
-                    "interaction model and the script. Writes the person's state to the "
-                    "state file.")
+                    "ends. /grant reminders and /deny reminders answer Alexa's permission "
+                    "prompt (or change the permission, as in the Alexa app), /reminders lists "
+                    "the reminders set. With --script (or a script piped to stdin) replay a "
+                    "session and exit 1 on any invalid reply or unmet expectation. Reads the "
+                    "routines, the interaction model and the script. Writes the person's state "
+                    "to the state file; reminders live in a stand-in for Alexa's API on "
+                    "127.0.0.1 for the run.")
     simulate.add_argument("--script", type=Path, metavar="FILE",
                           help="replay this script (utterances, 'wait N', 'wait until TEXT', "
-                               "'expect TEXT', '# comments') (default: none; a live session)")
+                               "'expect TEXT', '/grant reminders', '/deny reminders', "
+                               "'/reminders', '# comments') (default: none; a live session)")
     simulate.add_argument("--speed", type=_speed, metavar="X",
                           help="simulated seconds of speech per real second; Alexa always "
                                "listens 8 real seconds (default: 1; scripts: 0)")
@@ -241,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
                           metavar="N",
                           help="how fast the simulated Echo speaks, in words a minute (default: "
                                "%(default)s); the skill is not told and learns it")
+    simulate.add_argument("--time-zone", type=_time_zone, default="UTC", metavar="ZONE",
+                          help="the Echo's time zone, e.g. Europe/London, for streaks and "
+                               "reminders (default: %(default)s)")
     simulate.set_defaults(run=_simulate)
 
     preview = commands.add_parser(

@@ -16,9 +16,13 @@ from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.context import Context
+from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.services.api_client import ApiClient
 
+from psoas_release.alexa.api_client import AlexaApiClient
 from psoas_release.alexa.handlers import (
     CatchAllExceptionHandler,
     ConversationHandler,
@@ -53,15 +57,17 @@ def build_skill(
     store: StateStore | None = None,
     skill_id: str | None = None,
     time_zone: TimeZoneLookup | None = None,
+    api_client: ApiClient | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> CustomSkill:
-    """The skill: handlers in the order they are tried, interceptors around them.
+    """The skill: handlers in the order they are tried, interceptors around them, and the API
+    client that reaches Alexa's Reminders API.
 
     With a `skill_id`, `invoke_skill` refuses requests addressed to any other skill.
     """
     keeper = StateKeeper(store if store is not None else open_store(environ))
     coach = Coach(library or load_library())
-    builder = SkillBuilder()
+    builder = CustomSkillBuilder(api_client=api_client or AlexaApiClient())
     for handler in (ConversationHandler(coach), OtherRequestHandler()):
         builder.add_request_handler(handler)
     builder.add_exception_handler(CatchAllExceptionHandler())
@@ -110,8 +116,22 @@ def read_envelope(event: Any) -> RequestEnvelope | None:
             log.warning("unreadable request envelope: %s", error)
             continue
         if isinstance(envelope, RequestEnvelope) and envelope.request is not None:
-            return envelope
+            return _with_system(envelope)
     return None
+
+
+def _with_system(envelope: RequestEnvelope) -> RequestEnvelope:
+    """`envelope` with a `context.System`, empty if the request had none: the SDK reads the
+    API endpoint and token from it on every request, and a request without them is answered
+    like any other, only without the APIs."""
+    if envelope.context is None:
+        envelope.context = Context()
+    if envelope.context.system is None:
+        session = envelope.session
+        envelope.context.system = SystemState(
+            application=getattr(session, "application", None),
+            user=getattr(session, "user", None))
+    return envelope
 
 
 def _without_session_attributes(event: Any) -> Any:
