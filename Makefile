@@ -25,7 +25,7 @@ LAMBDA_ARCH ?= aarch64
 LAMBDA_PLATFORMS ?= manylinux2014_$(LAMBDA_ARCH) manylinux_2_28_$(LAMBDA_ARCH)
 
 # [project].dependencies that only the self-hosted web service and the simulator need.
-NOT_IN_LAMBDA ?= flask cryptography rich
+NOT_IN_LAMBDA ?= flask cryptography waitress rich
 
 # The Lambda runtime brings boto3. Dependencies are resolved together with it, so that what the
 # artifact shares with it (python-dateutil, urllib3, six) satisfies botocore's pins: /var/task
@@ -129,10 +129,11 @@ check-artifacts-dir:
 	@touch "$(ARTIFACTS_DIR)/$(ARTIFACT_MARK)"
 
 # The handler module, the psoas_release package without its web service and terminal simulator
-# (they need Flask, cryptography and rich, which the artifact leaves out) and the routines with
-# their schema, laid out so that default_routines_dir() finds <artifact>/routines beside the
-# package. Then a checked snapshot of the routines (routines.bundle.json), so that a cold start
-# builds them without parsing YAML or loading jsonschema; it is used only while it matches.
+# (they need Flask, cryptography, waitress and rich, which the artifact leaves out) and the
+# routines with their schema, laid out so that default_routines_dir() finds <artifact>/routines
+# beside the package. Then a checked snapshot of the routines (routines.bundle.json), so that a
+# cold start builds them without parsing YAML or loading jsonschema; it is used only while it
+# matches.
 build-sources: check-artifacts-dir
 	@test -f "$(LAMBDA_ENTRY)" || { echo "$(LAMBDA_ENTRY) is missing" >&2; exit 1; }
 	rm -rf "$(ARTIFACTS_DIR)/psoas_release" "$(ARTIFACTS_DIR)/routines" \

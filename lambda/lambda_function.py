@@ -6,11 +6,13 @@ request that container serves.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from psoas_release.alexa.skill import build_skill, invoke_skill
+from psoas_release.alexa.skill_id import configured_skill_id
 
-SKILL = build_skill()
+SKILL = build_skill(skill_id=configured_skill_id(os.environ))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

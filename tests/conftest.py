@@ -11,8 +11,9 @@ import pytest
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.routines import Routine
 
-pytest_plugins = ["tests.storage.dynamodb_server"]
-"""The local DynamoDB server and the store fixtures, for every test folder that needs them."""
+pytest_plugins = ["tests.storage.dynamodb_server", "tests.alexa_api_server"]
+"""The local DynamoDB server and the store fixtures, and Alexa's APIs on the loopback address,
+for every test folder that needs them."""
 
 REPO = Path(__file__).resolve().parent.parent
 ROUTINES_DIR = REPO / "routines"

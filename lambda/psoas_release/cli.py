@@ -7,17 +7,24 @@ without a terminal.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psoas_release.core.library import check_library
 from psoas_release.core.loader import RoutineError, default_routines_dir, display_path
 from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.core.timeline import Timeline, compile_timeline
 from psoas_release.storage import default_state_db_path
+
+# `serve`: worker threads, and how long a connection may stay silent mid-request (Alexa sends
+# its whole request at once).
+SERVE_THREADS = 8
+SERVE_READ_TIMEOUT_S = 10
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -62,14 +69,22 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    skill_id = args.skill_id or os.environ.get("SKILL_ID") or None
-    if skill_id is None and not args.no_verify:
+    from psoas_release.web import MissingSkillId, create_app
+    from psoas_release.web.server import serve
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings: dict[str, object] = {"VERIFY_REQUESTS": not args.no_verify}
+    if args.skill_id:
+        settings["SKILL_ID"] = args.skill_id
+    try:
+        app = create_app(settings)
+    except MissingSkillId:
         print("psoas-release serve: no skill id to check requests against: pass --skill-id or "
               "set SKILL_ID (--no-verify is for local tunnels only)", file=sys.stderr)
         return 2
-    from psoas_release.web import serve
-
-    serve(host=args.host, port=args.port, verify=not args.no_verify, skill_id=skill_id)
+    serve(app, host=args.host, port=args.port, threads=args.threads,
+          read_timeout=args.read_timeout)
     return 0
 
 
@@ -84,7 +99,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
     speed = 0.0 if args.instant else args.speed
     return simulate(Options(script=args.script, speed=speed, state_db=args.state_db,
-                            user_id=args.user, locale=args.locale, voice_wpm=args.voice_wpm))
+                            user_id=args.user, locale=args.locale, voice_wpm=args.voice_wpm,
+                            time_zone=args.time_zone))
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -105,11 +121,26 @@ def _words_per_minute(text: str) -> float:
     return rate
 
 
+def _time_zone(text: str) -> str:
+    """An IANA time zone name, as Alexa's settings give one."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"not a time zone: {text!r}") from None
+    return text
+
+
 def _speed(text: str) -> float:
     value = float(text)
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"must be a number, 0 or more, not {text}")
     return value
+
+
+def _at_least_one(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {text}")
+    return int(text)
 
 
 def _minutes_seconds(timeline: Timeline) -> str:
@@ -162,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="serve the skill as a web endpoint (POST /)",
-        description="Serve the skill at POST / for Alexa, verifying every request's signature. "
+        description="Serve the skill at POST / for Alexa with waitress, verifying every "
+                    "request's signature. "
                     "Reads the routines and each person's state (DynamoDB when TABLE_NAME is "
                     "set, else the SQLite file $PSOAS_STATE_DB or the user state folder). "
                     "Writes each person's state there.")
@@ -175,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: $SKILL_ID; required unless --no-verify)")
     serve.add_argument("--no-verify", action="store_true",
                        help="skip Alexa request verification (local tunnels only)")
+    serve.add_argument("--threads", type=_at_least_one, default=SERVE_THREADS, metavar="N",
+                       help="worker threads answering requests (default: %(default)s)")
+    serve.add_argument("--read-timeout", type=_at_least_one, default=SERVE_READ_TIMEOUT_S,
+                       metavar="SECONDS",
+                       help="close a connection that sends nothing this long in the middle "
+                            "of a request (default: %(default)s)")
     serve.set_defaults(run=_serve)
 
     model = commands.add_parser(
@@ -190,13 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="talk to the skill in a terminal, or replay a --script",
         description="Talk to the real skill on a simulated Echo: speech plays on a simulated "
                     "clock, typing interrupts it, silence gets the reprompt, then the session "
-                    "ends. With --script (or a script piped to stdin) replay a session and "
-                    "exit 1 on any invalid reply or unmet expectation. Reads the routines, the "
-                    "interaction model and the script. Writes the person's state to the "
-                    "state file.")
+                    "ends. /grant reminders and /deny reminders answer Alexa's permission "
+                    "prompt (or change the permission, as in the Alexa app), /reminders lists "
+                    "the reminders set. With --script (or a script piped to stdin) replay a "
+                    "session and exit 1 on any invalid reply or unmet expectation. Reads the "
+                    "routines, the interaction model and the script. Writes the person's state "
+                    "to the state file; reminders live in a stand-in for Alexa's API on "
+                    "127.0.0.1 for the run.")
     simulate.add_argument("--script", type=Path, metavar="FILE",
                           help="replay this script (utterances, 'wait N', 'wait until TEXT', "
-                               "'expect TEXT', '# comments') (default: none; a live session)")
+                               "'expect TEXT', '/grant reminders', '/deny reminders', "
+                               "'/reminders', '# comments') (default: none; a live session)")
     simulate.add_argument("--speed", type=_speed, metavar="X",
                           help="simulated seconds of speech per real second; Alexa always "
                                "listens 8 real seconds (default: 1; scripts: 0)")
@@ -214,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
                           metavar="N",
                           help="how fast the simulated Echo speaks, in words a minute (default: "
                                "%(default)s); the skill is not told and learns it")
+    simulate.add_argument("--time-zone", type=_time_zone, default="UTC", metavar="ZONE",
+                          help="the Echo's time zone, e.g. Europe/London, for streaks and "
+                               "reminders (default: %(default)s)")
     simulate.set_defaults(run=_simulate)
 
     preview = commands.add_parser(

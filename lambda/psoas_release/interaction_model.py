@@ -139,7 +139,8 @@ def build_manifest(source: Mapping[str, Any]) -> dict[str, Any]:
     """The ``skill.json`` manifest: the same store listing in every locale.
 
     ``apis.custom`` carries no endpoint: ``ask deploy`` writes the Lambda ARN it provisions.
-    No privacy or terms URLs and no icons until real ones exist.
+    No privacy or terms URLs and no icons until real ones exist. ``permissions`` lists the
+    scopes the skill may ask a person for (reminders).
     """
     manifest = source["manifest"]
     listing = manifest["listing"]
@@ -164,14 +165,16 @@ def build_manifest(source: Mapping[str, Any]) -> dict[str, Any]:
     }
     if not publishing["isAvailableWorldwide"]:
         publishing["distributionCountries"] = sorted(manifest["distribution_countries"])
-    return {
-        "manifest": {
-            "manifestVersion": "1.0",
-            "publishingInformation": publishing,
-            "privacyAndCompliance": dict(manifest["privacy_and_compliance"]),
-            "apis": {"custom": {}},
-        }
+    document: dict[str, Any] = {
+        "manifestVersion": "1.0",
+        "publishingInformation": publishing,
+        "privacyAndCompliance": dict(manifest["privacy_and_compliance"]),
+        "apis": {"custom": {}},
     }
+    permissions = manifest.get("permissions") or []
+    if permissions:
+        document["permissions"] = [{"name": name} for name in permissions]
+    return {"manifest": document}
 
 
 def render_package(source: Mapping[str, Any], routines: Sequence[RoutineNames]) -> dict[Path, str]:

@@ -95,11 +95,13 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class SlotValue:
-    """A filled slot: the words heard and, when they name a known value, its id and name."""
+    """A filled slot: the words heard and, when they name a known value, its id and name.
+    `type` is the slot's type: Alexa reports a built-in one (AMAZON.TIME) as its value."""
 
     raw: str
     id: str | None
     name: str | None
+    type: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,8 @@ def _slot_candidates(
                 raw = found.group(f"s{index}")
                 known = values.get(slot_types.get(slot_name, ""), {}).get(raw)
                 slots[slot_name] = SlotValue(
-                    raw=raw, id=known[0] if known else None, name=known[1] if known else None
+                    raw=raw, id=known[0] if known else None, name=known[1] if known else None,
+                    type=slot_types.get(slot_name, ""),
                 )
             literal_words = len(_SLOT_REF.sub("", sample).split())
             yield _Candidate(intent["name"], literal_words, order, slots)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from psoas_release.alexa.mapping import device_key
+from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.events import Event, EventKind
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.machine import Coach
+from psoas_release.core.reminders import ReminderCall, ReminderOutcome, Result
 from psoas_release.core.reply import Reply
 from psoas_release.core.speech import render_reply
 from psoas_release.core.ssml import plain_text
@@ -19,7 +24,9 @@ DEVICE_ID = "amzn1.ask.device.CORE-TEST"
 
 class Conversation:
     """Drives `Coach.step` the way the Alexa adapter does, one request at a time, from one
-    device whose voice the skill has already learned (at the model's pace) unless told not."""
+    device whose voice the skill has already learned (at the model's pace) unless told not.
+    `reminders_allowed` is what the requests say of the person's reminders permission; a
+    reminder call a reply asks for is answered by `api_says`, as the adapter would."""
 
     def __init__(self, library: RoutineLibrary, state: SessionState | None = None,
                  voice_known: bool = True) -> None:
@@ -29,10 +36,26 @@ class Conversation:
             self.state = knowing(self.state, DEVICE_ID)
         self.now = START_TIME
         self.reply = Reply()
+        self.reminders_allowed = False
+        self._asked: tuple[SessionState, Event] | None = None
 
-    def say(self, kind: EventKind, **details: str | None) -> str:
-        event = Event(kind, device=device_key(DEVICE_ID), **details)
-        self.state, self.reply = self.coach.step(self.state, event, self.now)
+    def say(self, kind: EventKind, **details: Any) -> str:
+        event = Event(kind, device=device_key(DEVICE_ID),
+                      reminders_allowed=self.reminders_allowed, **details)
+        return self._step(self.state, event)
+
+    def api_says(self, result: Result, token: str | None = None,
+                 time: ClockTime | None = None) -> str:
+        """The outcome of the call the last reply asked for, stepped as the adapter does: from
+        the state the request came to, at the same time."""
+        assert self._asked is not None and isinstance(self.reply.effect, ReminderCall)
+        state, event = self._asked
+        outcome = ReminderOutcome(self.reply.effect, result, token, time)
+        return self._step(state, replace(event, kind=EventKind.REMINDER_DONE, outcome=outcome))
+
+    def _step(self, state: SessionState, event: Event) -> str:
+        self._asked = (state, event)
+        self.state, self.reply = self.coach.step(state, event, self.now)
         return plain_text(render_reply(self.reply))
 
     def wait(self, seconds: float) -> None:

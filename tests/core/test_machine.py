@@ -10,12 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.coaching import CONTINUE_REPROMPT
 from psoas_release.core.events import Event, EventKind
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.machine import TRANSITIONS, Coach
 from psoas_release.core.numbers import number_words
 from psoas_release.core.position import heard_position
+from psoas_release.core.reminder_record import Offer, Pending, ReminderRecord, Wish
 from psoas_release.core.routines import Routine
 from psoas_release.core.speech import render_reply, render_reprompt
 from psoas_release.core.ssml import MAX_SPEECH_CHARS, validate
@@ -37,6 +39,10 @@ def state_in(where: Where, psoas: Routine) -> SessionState:
         return SessionState()
     if where is Where.FINISHED:
         return SessionState(phase=Phase.FINISHED, completed_count=1, advisory_heard=True)
+    if where is Where.OFFERING_REMINDER:
+        offer = ReminderRecord(offer=Offer.MADE, pending=Pending(Wish.SET, ClockTime(7, 15)))
+        return SessionState(phase=Phase.OFFERING_REMINDER, completed_count=2,
+                            advisory_heard=True, time_zone="Europe/London", reminder=offer)
     if where is Where.AT_BOUNDARY:
         boundary = timeline.movement_starts[2]
         return SessionState(phase=Phase.COACHING, routine_id=psoas.id, position_s=boundary,
@@ -120,6 +126,13 @@ EXPECTED = {
     (W.FINISHED, K.START_OVER): Phase.COACHING,
     (W.FINISHED, K.NEXT): Phase.FINISHED,
     (W.FINISHED, K.STOP): Phase.FINISHED,
+    (W.COACHING, K.SET_REMINDER): Phase.COACHING,
+    (W.COACHING, K.PROGRESS): Phase.COACHING,
+    (W.OFFERING_REMINDER, K.YES): Phase.FINISHED,
+    (W.OFFERING_REMINDER, K.NO): Phase.FINISHED,
+    (W.OFFERING_REMINDER, K.HELP): Phase.OFFERING_REMINDER,
+    (W.OFFERING_REMINDER, K.SESSION_ENDED): Phase.FINISHED,
+    (W.OFFERING_REMINDER, K.LAUNCH): Phase.COACHING,
 }
 
 

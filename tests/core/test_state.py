@@ -8,8 +8,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.preferences import Countdown, CueLevel, Pace, Preferences
+from psoas_release.core.reminder_record import Offer, Pending, ReminderRecord, Wish
 from psoas_release.core.state import STATE_VERSION, Phase, SessionState
+
+times = st.builds(ClockTime, hour=st.integers(0, 23), minute=st.integers(0, 59))
+reminders = st.builds(
+    ReminderRecord,
+    token=st.one_of(st.none(), st.text(min_size=1, max_size=80)),
+    time=st.one_of(st.none(), times),
+    changed_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
+    offer=st.sampled_from(Offer),
+    advice_given=st.booleans(),
+    pending=st.one_of(st.none(), st.builds(Pending, wish=st.sampled_from(Wish),
+                                           time=st.one_of(st.none(), times))),
+)
 
 states = st.builds(
     SessionState,
@@ -28,6 +42,9 @@ states = st.builds(
     time_zone_checked_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
     preferences=st.builds(Preferences, cue_level=st.sampled_from(CueLevel),
                           countdown=st.sampled_from(Countdown), pace=st.sampled_from(Pace)),
+    run_started_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
+    offer_time=st.one_of(st.none(), times.map(lambda time: time.text)),
+    reminder=reminders,
 )
 
 
@@ -48,13 +65,24 @@ def test_a_version_one_state_loads_with_defaults_for_what_it_lacked() -> None:
     assert state.completions == ()
 
 
-def test_a_version_three_state_loads_and_will_ask_for_its_time_zone() -> None:
+@pytest.mark.parametrize("version", [3, 4])
+def test_a_state_from_before_the_time_zones_age_loads_and_will_ask_for_it(version: int) -> None:
     old = {"phase": "finished", "completions": ["2026-11-25"], "time_zone": "Europe/Berlin",
-           "version": 3}
+           "version": version}
     state = SessionState.from_dict(old)
     assert not state.recovered
     assert state.time_zone == "Europe/Berlin"
     assert state.time_zone_checked_at is None
+
+
+def test_a_version_three_state_loads_with_no_reminder_and_the_offer_still_to_make() -> None:
+    old = {"phase": "finished", "completions": ["2026-11-25", "2026-11-26"],
+           "time_zone": "Europe/London", "completed_count": 2, "version": 3}
+    state = SessionState.from_dict(old)
+    assert not state.recovered
+    assert state.version == STATE_VERSION
+    assert state.reminder == ReminderRecord()
+    assert state.reminder.offer_due
 
 
 def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
@@ -85,6 +113,17 @@ def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
         {"version": STATE_VERSION, "time_zone_checked_at": "last week"},
         {"version": STATE_VERSION, "time_zone_checked_at": -1},
         {"version": STATE_VERSION, "run_counted": "no"},
+        {"version": STATE_VERSION, "reminder": "alert-1"},
+        {"version": STATE_VERSION, "reminder": {"token": 5}},
+        {"version": STATE_VERSION, "reminder": {"token": "t", "time": "7 o'clock"}},
+        {"version": STATE_VERSION, "reminder": {"offer": "maybe"}},
+        {"version": STATE_VERSION, "reminder": {"pending": {"wish": "dance"}}},
+        {"version": STATE_VERSION, "reminder": {"pending": {"wish": "set", "time": "25:00"}}},
+        {"version": STATE_VERSION, "reminder": {"changed_at": "yesterday"}},
+        {"version": STATE_VERSION, "reminder": {"advice_given": 1}},
+        {"version": STATE_VERSION, "reminder": {"surprise": True}},
+        {"version": STATE_VERSION, "offer_time": "soon"},
+        {"version": STATE_VERSION, "run_started_at": -5},
         {"phase": "coaching"},
     ],
 )

@@ -8,7 +8,6 @@ The measurements are printed and written to /tmp/psoas-release-http-soak-<reques
 from __future__ import annotations
 
 import gc
-import http.client
 import io
 import json
 import logging
@@ -16,7 +15,6 @@ import os
 import platform
 import resource
 import time
-import urllib.error
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,10 +26,13 @@ from flask.testing import FlaskClient
 
 from psoas_release.alexa.skill import build_skill
 from psoas_release.storage import MemoryStateStore
-from psoas_release.web import RequestVerifier, create_app
-from psoas_release.web.app import MAX_BODY_BYTES
+from psoas_release.web import RequestVerifier
+from psoas_release.web.download import HTTPStatusError
+from psoas_release.web.endpoint import MAX_BODY_BYTES
+from psoas_release.web.signing_keys import FetchLimits
 from tests.skill.device import envelope
 from tests.web.alexa_pki import CERT_URL, NOW, SKILL_ID, FakeClock, Pki, build_pki
+from tests.web.served import endpoint_app
 
 MAX_RSS_GROWTH_MB = 20
 CACHE_SIZE = 64
@@ -61,7 +62,7 @@ class CountingFetch:
             self.counts["good"] += 1
             return self.bundle
         self.counts["bad"] += 1
-        raise urllib.error.HTTPError(url, 403, "Forbidden", http.client.HTTPMessage(), None)
+        raise HTTPStatusError(403)
 
 
 @dataclass
@@ -150,10 +151,14 @@ def pki() -> Pki:
 def endpoint(pki: Pki) -> Endpoint:
     fetch = CountingFetch(pki.bundles["good"])
     verifier = RequestVerifier(
-        skill_id=SKILL_ID, roots=[pki.root], fetch=fetch, clock=FakeClock(), cache_size=CACHE_SIZE
+        skill_id=SKILL_ID,
+        roots=[pki.root],
+        fetch=fetch,
+        clock=FakeClock(),
+        limits=FetchLimits(cache_size=CACHE_SIZE),
     )
     skill = build_skill(store=MemoryStateStore(), environ={})
-    return Endpoint(create_app(skill, verifier=verifier).test_client(), verifier, fetch)
+    return Endpoint(endpoint_app(skill, verifier).test_client(), verifier, fetch)
 
 
 @pytest.fixture

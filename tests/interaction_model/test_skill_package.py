@@ -40,6 +40,10 @@ CUSTOM_INTENTS = (
     "CueLevelIntent",
     "CountdownIntent",
     "PaceIntent",
+    "ProgressIntent",
+    "SetReminderIntent",
+    "ReadReminderIntent",
+    "StopReminderIntent",
 )
 BUILT_IN_INTENTS = (
     "AMAZON.HelpIntent",
@@ -381,6 +385,19 @@ def test_manifest_publishing_and_privacy(manifest: Any) -> None:
         "isExportCompliant": True,
         "containsAds": False,
     }
+
+
+def test_manifest_declares_the_reminders_permission_and_no_other(manifest: Any) -> None:
+    assert manifest["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
+
+
+def test_a_reminder_is_set_for_the_time_alexa_hears(
+    intents: dict[str, Any], models: dict[str, Any]
+) -> None:
+    assert intents["SetReminderIntent"]["slots"] == [{"name": "time", "type": "AMAZON.TIME"}]
+    every_morning = resolve("remind me every morning", models["en-US"])
+    assert every_morning.intent == "SetReminderIntent"
+    assert every_morning.slots["time"].raw == "morning", "AMAZON.TIME hears it as MO"
 
 
 def test_manifest_invents_no_urls_or_endpoint(manifest: Any) -> None:

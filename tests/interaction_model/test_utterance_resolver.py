@@ -97,7 +97,8 @@ def test_routine_names_and_synonyms_resolve_to_the_routine_id(
     resolution = resolve(utterance, model)
     assert resolution.kind is Kind.INTENT
     assert resolution.intent == "StartRoutineIntent"
-    assert resolution.slots == {"routine": SlotValue(raw=raw, id=ROUTINE, name="psoas release")}
+    assert resolution.slots == {"routine": SlotValue(raw=raw, id=ROUTINE, name="psoas release",
+                                                     type="ROUTINE_NAME")}
 
 
 @pytest.mark.parametrize(
@@ -135,7 +136,8 @@ def test_request_followed_by_the_invocation_name(model: Any) -> None:
 def test_an_unknown_routine_name_fills_the_slot_without_an_id(model: Any) -> None:
     resolution = resolve("start the yoga flow", model)
     assert resolution.intent == "StartRoutineIntent"
-    assert resolution.slots == {"routine": SlotValue(raw="yoga flow", id=None, name=None)}
+    assert resolution.slots == {"routine": SlotValue(raw="yoga flow", id=None, name=None,
+                                                     type="ROUTINE_NAME")}
 
 
 def test_closed_slots_refuse_unknown_names(model: Any) -> None:

@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
+from psoas_release.alexa.api_client import AlexaApiClient
 from psoas_release.alexa.skill import build_skill, invoke_skill
+from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import RoutineLibrary
-from psoas_release.simulator.app import load_model
+from psoas_release.simulator.alexa_api import AlexaApi
+from psoas_release.simulator.app import SIMULATOR_TOKEN, load_model
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.envelopes import DEVICE_ID, LOCAL_USER_ID, Envelopes
 from psoas_release.simulator.session import Conversation
@@ -78,12 +81,20 @@ RigFactory = Callable[..., Rig]
 def make_rig(tmp_path: Path, library: RoutineLibrary) -> RigFactory:
     """Build a rig on `db` (default: this test's state file); a frozen clock by default."""
 
-    def build(db: Path | None = None, clock: SimulatedClock | None = None) -> Rig:
+    def build(db: Path | None = None, clock: SimulatedClock | None = None,
+              alexa_api: AlexaApi | None = None) -> Rig:
         db = db or tmp_path / "state.sqlite3"
         store = SqliteStateStore(db)
         if store.load(LOCAL_USER_ID) is None:
             seed_known_voice(store, LOCAL_USER_ID, DEVICE_ID)
-        skill = build_skill(library=library, store=store, environ={})
+        envelopes = Envelopes()
+        reaching: dict[str, Any] = {}
+        if alexa_api is not None:
+            envelopes = Envelopes(api_access_token=SIMULATOR_TOKEN,
+                                  api_endpoint=alexa_api.endpoint)
+            reaching = {"time_zone": TimeZoneLookup(alexa_api.fetch),
+                        "api_client": AlexaApiClient(verify=str(alexa_api.ca_file))}
+        skill = build_skill(library=library, store=store, environ={}, **reaching)
         requests: list[dict[str, Any]] = []
 
         def handler(event: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +104,7 @@ def make_rig(tmp_path: Path, library: RoutineLibrary) -> RigFactory:
         clock = clock or SimulatedClock(START, speed=0)
         transcript = Recorder()
         conversation = Conversation(handler, MODEL, clock, library, transcript=transcript,
-                                    envelopes=Envelopes())
+                                    envelopes=envelopes, alexa_api=alexa_api)
         return Rig(conversation, clock, transcript, requests, db)
 
     return build

@@ -27,7 +27,7 @@ from psoas_release.core.position import (
 from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.core.speech import piece_seconds
 from psoas_release.core.ssml import pieces_of
-from psoas_release.simulator.envelopes import Envelopes
+from psoas_release.simulator.envelopes import API_ENDPOINT, Envelopes
 from psoas_release.simulator.heard import MAX_RESPONSE_BYTES, Heard, response_problems
 from psoas_release.utterances import resolve
 
@@ -37,6 +37,9 @@ __all__ = ["ENVELOPES", "MAX_RESPONSE_BYTES", "EchoDevice", "Heard", "check_resp
 ENVELOPES = Path(__file__).parent / "envelopes"
 TEST_USER_ID = "amzn1.ask.account.TESTUSER"
 TEST_DEVICE_ID = "amzn1.ask.device.TESTDEVICE"
+TEST_TOKEN = "test-token"
+CONSENT_TAKES_S = 6.0
+"""From the reply that asks for consent to Alexa's answer: its question, and the person's."""
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -57,7 +60,7 @@ class EchoDevice:
 
     def __init__(self, handler: Handler, model: dict[str, Any],
                  user_id: str = TEST_USER_ID, voice_wpm: float = WORDS_PER_MINUTE,
-                 device_id: str = TEST_DEVICE_ID) -> None:
+                 device_id: str = TEST_DEVICE_ID, api_endpoint: str = API_ENDPOINT) -> None:
         self.handler = handler
         self.model = model
         self.user_id = user_id
@@ -65,7 +68,7 @@ class EchoDevice:
         """Seconds this device's voice takes per second of the speaking model; the skill is
         never told it."""
         self.envelopes = Envelopes(user_id, device_id=device_id,
-                                   api_access_token="test-token")
+                                   api_access_token=TEST_TOKEN, api_endpoint=api_endpoint)
         self.clock = datetime(2026, 11, 26, 7, 0, 0, tzinfo=UTC)
         self.last: Heard | None = None
         self.speech_started = self.clock
@@ -127,6 +130,14 @@ class EchoDevice:
         resolution = resolve(utterance, self.model)
         self.wait(SPOKEN_REQUEST_S)
         return self.send(self.envelopes.utterance(resolution, self._now()))
+
+    def answer_consent(self, status: str) -> Heard:
+        """Alexa asked for the permission the last reply's directive named; the person answered
+        (ACCEPTED, DENIED) or did not (NOT_ANSWERED), and Alexa tells the skill."""
+        assert self.last is not None and self.last.asks_for_permission
+        self.wait_until_quiet()
+        self.wait(CONSENT_TAKES_S)
+        return self.send(self.envelopes.consent_answer(status, self._now()))
 
     def end_session(self, reason: str = "EXCEEDED_MAX_REPROMPTS") -> Heard:
         return self.send(self.envelopes.session_ended(reason, self._now()))

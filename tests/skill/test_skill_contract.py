@@ -3,6 +3,7 @@ requests refused or apologised for, and a failing store never stopping a routine
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import re
@@ -11,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from psoas_release.alexa.handlers import ConversationHandler
 from psoas_release.alexa.mapping import INTENT_EVENTS
 from psoas_release.alexa.skill import RequestRefused, build_skill, invoke_skill
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.machine import Coach
 from psoas_release.core.state import Phase
 from psoas_release.storage import MemoryStateStore, StorageError
+from tests.skill.answered import check_answered
 from tests.skill.device import EchoDevice, check_response, envelope
 
 REQUIRED_BUILT_INS = {
@@ -36,19 +39,37 @@ def test_every_intent_in_the_model_has_a_handler_and_back(model: dict[str, Any])
     assert set(INTENT_EVENTS) >= REQUIRED_BUILT_INS
 
 
-@pytest.mark.parametrize("intent", sorted(INTENT_EVENTS))
-def test_every_intent_answers_in_a_fresh_session_and_mid_routine(
-    lambda_module: ModuleType, intent: str
+def answer_in_a_fresh_session_and_mid_routine(
+    lambda_module: ModuleType, intent: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     request = envelope("intent_request")
     request["request"]["intent"]["name"] = intent
     request["session"]["new"] = True
-    check_response(lambda_module.lambda_handler(request, None))
+    check_answered(lambda_module.lambda_handler(request, None), caplog)
     launch = lambda_module.lambda_handler(envelope("launch_request"), None)
+    check_answered(launch, caplog)
     request["session"].update(new=False, attributes=launch["sessionAttributes"])
     response = lambda_module.lambda_handler(request, None)
-    check_response(response)
+    check_answered(response, caplog)
     assert response["response"].get("outputSpeech")
+
+
+@pytest.mark.parametrize("intent", sorted(INTENT_EVENTS))
+def test_every_intent_answers_in_a_fresh_session_and_mid_routine(
+    lambda_module: ModuleType, intent: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer_in_a_fresh_session_and_mid_routine(lambda_module, intent, caplog)
+
+
+def test_the_intent_check_fails_a_handler_that_always_raises(
+    lambda_module: ModuleType, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self: ConversationHandler, handler_input: Any) -> Any:
+        raise RuntimeError("a handler that always raises")
+
+    monkeypatch.setattr(ConversationHandler, "handle", fail)
+    with pytest.raises(AssertionError, match="catch-all"):
+        answer_in_a_fresh_session_and_mid_routine(lambda_module, "AMAZON.HelpIntent", caplog)
 
 
 class ExplodingCoach(Coach):
@@ -89,12 +110,35 @@ def test_a_malformed_envelope_gets_a_spoken_apology_not_an_exception(
 
 def test_requests_for_another_skill_are_refused(library: RoutineLibrary) -> None:
     skill = build_skill(library=library, store=MemoryStateStore(),
-                        environ={"SKILL_ID": "amzn1.ask.skill.ours"})
+                        skill_id="amzn1.ask.skill.ours", environ={})
     with pytest.raises(RequestRefused):
         invoke_skill(skill, envelope("launch_request"))
     ours = envelope("launch_request")
     ours["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.ours"
     check_response(invoke_skill(skill, ours))
+
+
+def test_the_lambda_entry_answers_only_the_skill_in_skill_id(
+    lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.ours")
+    entry = importlib.reload(lambda_module)
+    with pytest.raises(RequestRefused):
+        entry.lambda_handler(envelope("launch_request"), None)
+    ours = envelope("launch_request")
+    for holder in (ours["context"]["System"], ours["session"]):
+        holder["application"]["applicationId"] = "amzn1.ask.skill.ours"
+    check_response(entry.lambda_handler(ours, None))
+
+
+@pytest.mark.parametrize("configured", [None, ""])
+def test_without_skill_id_the_lambda_entry_answers_any_skill(
+    lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch, configured: str | None
+) -> None:
+    if configured is not None:
+        monkeypatch.setenv("SKILL_ID", configured)
+    entry = importlib.reload(lambda_module)
+    check_response(entry.lambda_handler(envelope("launch_request"), None))
 
 
 def test_unhandled_request_types_get_an_empty_response(lambda_module: ModuleType) -> None:

@@ -68,6 +68,24 @@ def _ca(common_name: str, key: rsa.RSAPrivateKey, issuer: Authority | None = Non
     return Authority(builder.sign(signer_key, hashes.SHA256()), key)
 
 
+def _key_usage(*, digital_signature: bool) -> x509.KeyUsage:
+    """What Amazon's signing certificate carries: digitalSignature and keyEncipherment."""
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=True,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+SIGNING_KEY_USAGE = _key_usage(digital_signature=True)
+
+
 def _leaf(
     issuer: Authority,
     key: rsa.RSAPrivateKey,
@@ -75,8 +93,9 @@ def _leaf(
     dns_names: tuple[str, ...] = ("echo-api.amazon.com",),
     not_before: datetime = NOW - 30 * DAY,
     not_after: datetime = NOW + 30 * DAY,
+    key_usage: x509.KeyUsage | None = SIGNING_KEY_USAGE,
 ) -> x509.Certificate:
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(_name(dns_names[0]))
         .issuer_name(issuer.cert.subject)
@@ -92,8 +111,10 @@ def _leaf(
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), False
         )
-        .sign(issuer.key, hashes.SHA256())
     )
+    if key_usage is not None:
+        builder = builder.add_extension(key_usage, critical=True)
+    return builder.sign(issuer.key, hashes.SHA256())
 
 
 def _pem(*certs: x509.Certificate) -> bytes:
@@ -148,6 +169,11 @@ def build_pki() -> Pki:
         ),
         "wildcard_san": _pem(
             _leaf(intermediate, leaf_key, dns_names=("*.amazon.com",)), intermediate.cert
+        ),
+        "no_key_usage": _pem(_leaf(intermediate, leaf_key, key_usage=None), intermediate.cert),
+        "no_digital_signature": _pem(
+            _leaf(intermediate, leaf_key, key_usage=_key_usage(digital_signature=False)),
+            intermediate.cert,
         ),
         "leaf_only": _pem(leaf),
         "untrusted": _pem(_leaf(stranger_intermediate, leaf_key), stranger_intermediate.cert),

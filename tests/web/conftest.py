@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from alexa_pki import NOW, SKILL_ID, FakeClock, FakeFetch, Pki, build_pki
 
+from psoas_release.web.signing_keys import FetchLimits
 from psoas_release.web.verification import RequestVerifier
 
 
@@ -33,13 +34,28 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def make_verifier(pki: Pki, clock: FakeClock) -> Callable[..., Harness]:
-    """Builds a verifier trusting the test root; the fake fetch serves `bundle` by default."""
+    """Builds a verifier trusting the test root; the fake fetch serves `bundle` by default,
+    unless another `fetch` is given. Other keywords are `FetchLimits`."""
 
-    def build(bundle: str | bytes | Exception = "good", **options: Any) -> Harness:
-        fetch = FakeFetch()
-        fetch.default = pki.bundles[bundle] if isinstance(bundle, str) else bundle
-        options.setdefault("skill_id", SKILL_ID)
-        verifier = RequestVerifier(roots=[pki.root], fetch=fetch, clock=clock, **options)
+    def build(
+        bundle: str | bytes | Exception = "good",
+        *,
+        fetch: FakeFetch | None = None,
+        skill_id: str | None = SKILL_ID,
+        allow_any_skill: bool = False,
+        **limits: Any,
+    ) -> Harness:
+        if fetch is None:
+            fetch = FakeFetch()
+            fetch.default = pki.bundles[bundle] if isinstance(bundle, str) else bundle
+        verifier = RequestVerifier(
+            skill_id=skill_id,
+            allow_any_skill=allow_any_skill,
+            roots=[pki.root],
+            fetch=fetch,
+            clock=clock,
+            limits=FetchLimits(**limits),
+        )
         return Harness(verifier, fetch, clock)
 
     return build
@@ -52,7 +68,7 @@ def make_body() -> Callable[..., bytes]:
     def build(
         *,
         timestamp: datetime | str | None = NOW,
-        request_type: str = "LaunchRequest",
+        request_type: object = "LaunchRequest",
         application_id: str | None = SKILL_ID,
         session_application_id: str | None = None,
     ) -> bytes:

@@ -8,7 +8,6 @@ import io
 import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -17,13 +16,13 @@ from alexa_pki import CERT_URL, FakeFetch
 from ask_sdk_core.skill_builder import SkillBuilder
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from psoas_release.web import create_app
-from psoas_release.web.app import MAX_BODY_BYTES
-from psoas_release.web.verification import (
-    TRANSIENT_FAILURE_TTL,
-    VerificationError,
-    urllib_fetch,
-)
+from psoas_release.web.download import HTTPStatusError
+from psoas_release.web.endpoint import MAX_BODY_BYTES
+from psoas_release.web.errors import VerificationError
+from psoas_release.web.signing_keys import FetchLimits
+from tests.web.served import endpoint_app
+
+TRANSIENT_FAILURE_TTL = FetchLimits().transient_failure_ttl
 
 
 def reason_of(verifier, headers, body) -> str:
@@ -71,31 +70,133 @@ def join_fetch_threads() -> None:
             thread.join(5)
 
 
-def test_a_stalled_fetch_is_given_up_at_the_timeout(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch_timeout=0.1)
-    harness.verifier._fetch = stalled  # the stalled download replaces the fake one
+def test_a_stalled_fetch_is_given_up_at_the_timeout_and_its_late_result_kept(
+    pki, make_verifier, make_body, stalled
+):
+    harness = make_verifier(fetch=stalled, fetch_timeout=0.1)
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
     assert not stalled.finished.is_set()  # the request did not wait for the download
 
-    # Remembered briefly: the next requests naming that URL are refused without a download.
-    for _ in range(5):
-        assert reason_of(harness.verifier, pki.headers(body), body) == (
-            "certificate fetch timed out"
-        )
+    # A request naming the URL meanwhile waits for the same download; it starts no other.
+    assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
     assert stalled.calls == [CERT_URL]
 
-    # A timeout is transient: once the short TTL is over, the URL is fetched again.
+    # The download completes late: its result is kept, and the next request passes at once.
     stalled.release.set()
     join_fetch_threads()
-    harness.clock.advance(TRANSIENT_FAILURE_TTL)
-    body = make_body(timestamp=harness.clock.now)
     harness.verifier.verify(pki.headers(body), body)
-    assert stalled.calls == [CERT_URL, CERT_URL]
+    assert stalled.calls == [CERT_URL]
 
 
-def http_error(code: int) -> urllib.error.HTTPError:
-    return urllib.error.HTTPError(CERT_URL, code, "status", http.client.HTTPMessage(), None)
+class GatedFetch(FakeFetch):
+    """Serves like FakeFetch, but holds the fetch of each URL in `held` until released."""
+
+    def __init__(self, responses: dict[str, bytes | Exception], held: list[str]) -> None:
+        super().__init__(responses)
+        self.entered = {url: threading.Event() for url in held}
+        self.release = {url: threading.Event() for url in held}
+
+    def __call__(self, url: str) -> bytes:
+        if url in self.release:
+            self.entered[url].set()
+            self.release[url].wait(30)
+        return super().__call__(url)
+
+
+class FakeMonotonic:
+    """Stands in for time.monotonic: seconds pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Waits for a state the code under test reaches by itself (at most 10 s)."""
+    give_up = time.perf_counter() + 10
+    while not condition():
+        assert time.perf_counter() < give_up, "the state was never reached"
+        time.sleep(0.001)
+
+
+def naming_headers(url: str, signature: str) -> dict[str, str]:
+    return {"SignatureCertChainUrl": url, "Signature-256": signature}
+
+
+def test_waiting_for_a_fetch_slot_does_not_use_up_the_fetch_time(
+    pki, make_verifier, make_body, monkeypatch
+):
+    # An attacker names a fresh certificate URL; its fetch holds the only slot. A real Alexa
+    # request naming a just-rotated certificate waits for that slot, far longer than a fetch
+    # may take. Once it gets the slot, its fetch still has its whole time.
+    attacker_url = bad_url(1)
+    fetch = GatedFetch({CERT_URL: pki.bundles["good"]}, held=[attacker_url, CERT_URL])
+    fetch.default = http_error(404)
+    harness = make_verifier(fetch=fetch, max_concurrent_fetches=1)
+    monotonic = FakeMonotonic()
+    monkeypatch.setattr(time, "monotonic", monotonic)
+    body = make_body()
+    signature = pki.sign(body)
+
+    def naming(url: str) -> Callable[[], object]:
+        return lambda: harness.verifier.verify(naming_headers(url, signature), body)
+
+    attacker = Outcome(naming(attacker_url))
+    fetch.entered[attacker_url].wait(10)
+    real = Outcome(naming(CERT_URL))
+    wait_until(lambda: harness.verifier.cache_sizes()["in_flight"] == 2)
+    monotonic.now += 60  # a minute in the queue: twelve times the fetch timeout
+    fetch.release[attacker_url].set()
+    fetch.entered[CERT_URL].wait(10)  # the real request's fetch has the slot now
+    fetch.release[CERT_URL].set()
+
+    assert real.result() is None  # verified
+    harness.verifier.verify(pki.headers(body), body)  # and the certificate is cached
+    assert fetch.calls.count(CERT_URL) == 1
+    # The attacker's own request may have seen the minute pass too; whatever it was told, its
+    # URL's failure is remembered, and costs no second fetch.
+    attacker.result()
+    assert reason_of(harness.verifier, naming_headers(attacker_url, signature), body) == (
+        "certificate fetch failed"
+    )
+    assert fetch.calls.count(attacker_url) == 1
+
+
+def test_requests_waiting_for_a_fetch_slot_are_bounded(pki, make_verifier, make_body, stalled):
+    harness = make_verifier(
+        fetch=stalled,
+        fetch_timeout=0.1,
+        max_concurrent_fetches=1,
+        max_pending_fetches=2,
+        slot_wait=0.05,
+    )
+    body = make_body()
+    signature = pki.sign(body)
+
+    def reason_for(url: str) -> str:
+        headers = {"SignatureCertChainUrl": url, "Signature-256": signature}
+        return reason_of(harness.verifier, headers, body)
+
+    assert reason_for(CERT_URL) == "certificate fetch timed out"  # holds the only slot
+    assert reason_for(bad_url(0)) == "certificate fetch busy"  # queued, still waiting
+    for n in range(1, 200):  # nothing more is queued: each is refused at once
+        assert reason_for(bad_url(n)) == "certificate fetch busy"
+    assert harness.verifier.cache_sizes()["in_flight"] == 2
+    assert stalled.calls == [CERT_URL]
+
+    # The queued fetch runs once the slot frees, and its result is kept.
+    stalled.release.set()
+    join_fetch_threads()
+    assert stalled.calls == [CERT_URL, bad_url(0)]
+    harness.verifier.verify({"SignatureCertChainUrl": bad_url(0), "Signature-256": signature}, body)
+    assert harness.verifier.cache_sizes() == {"trusted": 2, "failures": 0, "in_flight": 0}
+
+
+def http_error(code: int) -> HTTPStatusError:
+    return HTTPStatusError(code)
 
 
 TRANSIENT_ERRORS: dict[str, Callable[[], Exception]] = {
@@ -112,7 +213,7 @@ TRANSIENT_ERRORS: dict[str, Callable[[], Exception]] = {
 DEFINITE_FAILURES: dict[str, tuple[str, str | Callable[[], Exception | bytes]]] = {
     "http-403": ("certificate fetch failed", lambda: http_error(403)),
     "http-404": ("certificate fetch failed", lambda: http_error(404)),
-    "redirect-refused": ("certificate fetch failed", lambda: http_error(301)),
+    "redirect-not-followed": ("certificate fetch failed", lambda: http_error(301)),
     "oversize-download": ("certificate fetch failed", lambda: ValueError("larger than 64 KiB")),
     "oversize-bundle": ("certificate bundle too large", lambda: b"\n" * 70_000),
     "unparseable": ("certificate bundle unparseable", "malformed"),
@@ -178,7 +279,7 @@ def test_one_s3_hiccup_refuses_requests_for_seconds_not_half_a_minute(
     pki, make_verifier, make_body
 ):
     harness = make_verifier(http_error(503))
-    client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
+    client = endpoint_app(SkillBuilder().create(), harness.verifier).test_client()
     body = make_body()
     assert client.post("/", data=body, headers=pki.headers(body)).status_code == 400
 
@@ -191,18 +292,20 @@ def test_one_s3_hiccup_refuses_requests_for_seconds_not_half_a_minute(
 
 
 def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch_timeout=0.2, max_concurrent_fetches=1)
-    harness.verifier._fetch = stalled
+    harness = make_verifier(
+        fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1, slot_wait=0.05
+    )
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
 
-    # The stalled download still holds the only slot: another URL is refused, not fetched.
+    # The stalled download still holds the only slot: another URL is refused, not fetched yet.
     other = bad_url(1)
     headers = pki.headers(body, url=other)
     assert reason_of(harness.verifier, headers, body) == "certificate fetch busy"
     assert stalled.calls == [CERT_URL]
 
-    # "Busy" is not the URL's fault, so it is not remembered: once the slot frees, it is fetched.
+    # "Busy" is not the URL's fault, so it is not remembered: once the slot frees, the queued
+    # fetch runs, and its result answers the next request.
     stalled.release.set()
     join_fetch_threads()
     harness.verifier.verify(headers, body)
@@ -212,51 +315,27 @@ def test_stalled_fetches_never_outnumber_the_fetch_slots(pki, make_verifier, mak
 def test_requests_sharing_a_fetch_that_got_no_slot_are_refused_together(
     pki, make_verifier, make_body, stalled
 ):
-    harness = make_verifier(fetch_timeout=0.2, max_concurrent_fetches=1)
-    harness.verifier._fetch = stalled
+    harness = make_verifier(
+        fetch=stalled, fetch_timeout=0.2, max_concurrent_fetches=1, slot_wait=0.05
+    )
     body = make_body()
     assert reason_of(harness.verifier, pki.headers(body), body) == "certificate fetch timed out"
 
     headers = pki.headers(body, url=bad_url(2))
     results = run_together(2, lambda: harness.verifier.verify(headers, body))
 
-    # Neither waits for a slot a second time, and neither fetches.
+    # Both gave up waiting for the slot; their one fetch is still queued, not run.
     assert results == ["certificate fetch busy"] * 2
     assert stalled.calls == [CERT_URL]
 
 
 def test_a_slow_fetch_through_the_app_is_a_quick_400(pki, make_verifier, make_body, stalled):
-    harness = make_verifier(fetch_timeout=0.1)
-    harness.verifier._fetch = stalled
-    client = create_app(SkillBuilder().create(), verifier=harness.verifier).test_client()
+    harness = make_verifier(fetch=stalled, fetch_timeout=0.1)
+    client = endpoint_app(SkillBuilder().create(), harness.verifier).test_client()
     body = make_body()
     reply = client.post("/", data=body, headers=pki.headers(body))
     assert reply.status_code == 400
     assert not stalled.finished.is_set()
-
-
-class TrickleResponse(io.BytesIO):
-    """A server that sends one byte at a time, each just inside the socket timeout."""
-
-    reads = 0
-
-    def read1(self, size: int = -1) -> bytes:
-        self.reads += 1
-        time.sleep(0.005)
-        return super().read1(1)
-
-
-def test_urllib_fetch_gives_up_on_a_trickling_body(monkeypatch):
-    response = TrickleResponse(b"x" * 10_000)
-
-    class Opener:
-        def open(self, url: str, timeout: float) -> TrickleResponse:
-            return response
-
-    monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: Opener())
-    with pytest.raises(TimeoutError):
-        urllib_fetch(CERT_URL, timeout=0.05)
-    assert response.reads < 10_000  # given up long before the last byte
 
 
 # --- floods of bad certificate URLs -------------------------------------------------------
@@ -340,6 +419,25 @@ def test_percent_escaped_variants_of_the_real_path_cost_no_fetch(pki, make_verif
 # --- many threads at once -----------------------------------------------------------------
 
 
+class Outcome:
+    """Runs `action` on its own thread; `result()` is what it returned or the refusal reason."""
+
+    def __init__(self, action: Callable[[], object]) -> None:
+        self._value: list[object] = []
+        self._thread = threading.Thread(target=self._run, args=(action,))
+        self._thread.start()
+
+    def _run(self, action: Callable[[], object]) -> None:
+        try:
+            self._value.append(action())
+        except VerificationError as exc:
+            self._value.append(exc.reason)
+
+    def result(self) -> object:
+        self._thread.join(30)
+        return self._value[0]
+
+
 def run_together(count: int, action: Callable[[], object]) -> list[object]:
     """Runs `action` on `count` threads released at the same moment; returns what each got."""
     start = threading.Barrier(count)
@@ -370,10 +468,9 @@ class SlowFetch(FakeFetch):
 def test_concurrent_requests_for_an_uncached_url_share_one_fetch(
     pki, make_verifier, make_body, bundle
 ):
-    harness = make_verifier()
     fetch = SlowFetch()
     fetch.default = pki.bundles[bundle]
-    harness.verifier._fetch = fetch
+    harness = make_verifier(fetch=fetch)
     body = make_body()
     headers = pki.headers(body)
 
@@ -434,7 +531,7 @@ def raw_post(app, body: bytes, environ: dict[str, object]) -> tuple[str, bytes]:
 
 @pytest.fixture
 def app(make_verifier):
-    return create_app(SkillBuilder().create(), verifier=make_verifier().verifier)
+    return endpoint_app(SkillBuilder().create(), make_verifier().verifier)
 
 
 def test_a_length_smaller_than_the_body_reads_no_further(pki, app, make_body):

@@ -6,7 +6,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import Store
 
-from psoas_release.web.verification import load_amazon_roots
+from psoas_release.web.chain import load_amazon_roots
 
 EXPECTED = {"Amazon Root CA 1", "Amazon Root CA 2", "Amazon Root CA 3", "Amazon Root CA 4"}
 

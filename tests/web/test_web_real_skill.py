@@ -11,8 +11,8 @@ from alexa_pki import SKILL_ID
 
 from psoas_release.alexa.skill import build_skill
 from psoas_release.storage import MemoryStateStore
-from psoas_release.web import create_app
 from tests.skill.device import check_response, envelope
+from tests.web.served import endpoint_app
 
 
 def stamped(name: str, when: Any, attributes: dict[str, Any] | None = None) -> bytes:
@@ -32,7 +32,7 @@ def harness(make_verifier):
 @pytest.fixture
 def client(harness):
     skill = build_skill(store=MemoryStateStore(), environ={})
-    return create_app(skill, verifier=harness.verifier).test_client()
+    return endpoint_app(skill, harness.verifier).test_client()
 
 
 def test_a_signed_launch_then_an_intent_in_the_same_session(pki, harness, client):
@@ -58,8 +58,8 @@ def test_a_signed_launch_then_an_intent_in_the_same_session(pki, harness, client
 
 
 def test_the_real_skill_refuses_a_request_for_another_skill(pki, harness):
-    skill = build_skill(store=MemoryStateStore(), environ={"SKILL_ID": SKILL_ID})
-    client = create_app(skill, verify=False).test_client()
+    skill = build_skill(store=MemoryStateStore(), skill_id=SKILL_ID, environ={})
+    client = endpoint_app(skill, None).test_client()
     document = envelope("launch_request")
     document["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.other"
     document["session"]["application"]["applicationId"] = "amzn1.ask.skill.other"

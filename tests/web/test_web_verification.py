@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import base64
-import io
-import urllib.request
 from datetime import timedelta
 
 import pytest
 from alexa_pki import CERT_URL, DAY, NOW, SKILL_ID
 
-from psoas_release.web import verification
-from psoas_release.web.verification import (
-    RequestVerifier,
-    VerificationError,
-    canonical_cert_url,
-    urllib_fetch,
-)
+from psoas_release.web.cert_url import canonical_cert_url
+from psoas_release.web.errors import VerificationError
+from psoas_release.web.signing_keys import FetchLimits
+from psoas_release.web.verification import RequestVerifier
 
 
 def reason_of(harness, headers, body) -> str:
@@ -60,6 +55,17 @@ def test_a_wildcard_san_is_not_the_literal_name_amazon_requires(pki, make_verifi
     harness = make_verifier("wildcard_san")
     body = make_body()
     assert "SAN" in reason_of(harness, pki.headers(body), body)
+
+
+@pytest.mark.parametrize("bundle", ["no_key_usage", "no_digital_signature"])
+def test_a_leaf_not_meant_for_signatures_is_refused(pki, make_verifier, make_body, bundle):
+    # Amazon's own verifier requires the digitalSignature key usage; a leaf without it, or
+    # without a KeyUsage extension at all, never signs a request this endpoint accepts.
+    harness = make_verifier(bundle)
+    body = make_body()
+    assert reason_of(harness, pki.headers(body), body) == (
+        "certificate key usage lacks digitalSignature"
+    )
 
 
 @pytest.mark.parametrize("bundle", ["malformed", "empty"])
@@ -149,14 +155,42 @@ def test_a_timestamp_beyond_150_seconds_is_refused(pki, make_verifier, make_body
     assert reason_of(harness, pki.headers(body), body) == "request timestamp outside tolerance"
 
 
+SKILL_EVENTS = [
+    "AlexaSkillEvent.SkillEnabled",
+    "AlexaSkillEvent.SkillDisabled",
+    "AlexaSkillEvent.SkillPermissionAccepted",
+    "AlexaSkillEvent.SkillPermissionChanged",
+    "AlexaSkillEvent.SkillAccountLinked",
+    "AlexaSkillEvent.ProactiveSubscriptionChanged",
+]
+
+
+@pytest.mark.parametrize("request_type", SKILL_EVENTS)
 @pytest.mark.parametrize("skew_s", [-3000, 3000, 3600])
-def test_skill_events_may_be_up_to_an_hour_old(pki, make_verifier, make_body, skew_s):
+def test_skill_events_may_be_up_to_an_hour_old(
+    pki, make_verifier, make_body, skew_s, request_type
+):
     harness = make_verifier()
-    body = make_body(
-        timestamp=NOW + timedelta(seconds=skew_s),
-        request_type="AlexaSkillEvent.SkillPermissionAccepted",
-    )
+    body = make_body(timestamp=NOW + timedelta(seconds=skew_s), request_type=request_type)
     harness.verifier.verify(pki.headers(body), body)
+
+
+@pytest.mark.parametrize(
+    "request_type",
+    [
+        "AlexaSkillEvent.Anything",
+        "AlexaSkillEvent.",
+        "AlexaSkillEvent.SkillEnabledX",
+        "alexaskillevent.skillenabled",
+        "Messaging.MessageReceived",
+        ["AlexaSkillEvent.SkillEnabled"],
+        {"AlexaSkillEvent.SkillEnabled": 1},
+    ],
+)
+def test_only_the_listed_skill_events_get_the_hour(pki, make_verifier, make_body, request_type):
+    harness = make_verifier()
+    body = make_body(timestamp=NOW + timedelta(seconds=3000), request_type=request_type)
+    assert reason_of(harness, pki.headers(body), body) == "request timestamp outside tolerance"
 
 
 def test_skill_events_older_than_an_hour_are_refused(pki, make_verifier, make_body):
@@ -303,6 +337,32 @@ def test_other_certificate_urls_are_refused_without_fetching(pki, make_verifier,
     assert harness.fetch.calls == []
 
 
+def test_a_certificate_file_name_of_up_to_100_characters_is_fetched(
+    pki, make_verifier, make_body
+):
+    harness = make_verifier()
+    body = make_body()
+    url = "https://s3.amazonaws.com/echo.api/" + "c" * 96 + ".pem"
+    harness.verifier.verify(pki.headers(body, url=url), body)
+    assert harness.fetch.calls == [url]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://s3.amazonaws.com/echo.api/" + "c" * 97 + ".pem",
+        "https://s3.amazonaws.com/echo.api/" + "c" * 60_000 + ".pem",
+        "https://s3.amazonaws.com" + "/." * 30_000 + "/echo.api/echo-api-cert.pem",
+    ],
+    ids=["101-character-name", "60000-character-name", "60000-characters-of-dot-segments"],
+)
+def test_a_longer_certificate_url_is_refused_without_fetching(pki, make_verifier, make_body, url):
+    harness = make_verifier()
+    body = make_body()
+    assert "certificate URL" in reason_of(harness, pki.headers(body, url=url), body)
+    assert harness.fetch.calls == []
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -422,64 +482,11 @@ def test_a_verifier_needs_roots_and_a_cache(pki):
     with pytest.raises(ValueError, match="root"):
         RequestVerifier(skill_id=SKILL_ID, roots=[])
     with pytest.raises(ValueError, match="cache_size"):
-        RequestVerifier(skill_id=SKILL_ID, roots=[pki.root], cache_size=0)
+        FetchLimits(cache_size=0)
     with pytest.raises(ValueError, match="TTL"):
-        RequestVerifier(
-            skill_id=SKILL_ID, roots=[pki.root], transient_failure_ttl=timedelta(seconds=-1)
-        )
-
-
-# --- the default fetch, with urllib's opener replaced so nothing leaves the machine --------
-
-
-class _FakeResponse(io.BytesIO):
-    pass
-
-
-class _FakeOpener:
-    def __init__(self, payload: bytes) -> None:
-        self.payload = payload
-        self.opened: list[tuple[str, float]] = []
-
-    def open(self, url: str, timeout: float) -> _FakeResponse:
-        self.opened.append((url, timeout))
-        return _FakeResponse(self.payload)
-
-
-@pytest.fixture
-def fake_opener(monkeypatch):
-    def install(payload: bytes) -> _FakeOpener:
-        opener = _FakeOpener(payload)
-        monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: opener)
-        return opener
-
-    return install
-
-
-def test_urllib_fetch_reads_with_a_timeout(fake_opener):
-    opener = fake_opener(b"pem bytes")
-    assert urllib_fetch(CERT_URL, timeout=2.5) == b"pem bytes"
-    assert opener.opened == [(CERT_URL, 2.5)]
-
-
-def test_urllib_fetch_refuses_more_than_the_size_cap(fake_opener):
-    fake_opener(b"x" * 101)
-    with pytest.raises(ValueError, match="larger than 100"):
-        urllib_fetch(CERT_URL, max_bytes=100)
-
-
-def test_urllib_fetch_only_speaks_https(fake_opener):
-    opener = fake_opener(b"")
-    with pytest.raises(ValueError):
-        urllib_fetch("http://s3.amazonaws.com/echo.api/x.pem")
-    assert opener.opened == []
-
-
-def test_urllib_fetch_refuses_redirects():
-    handler = verification._NoRedirect()
-    request = urllib.request.Request(CERT_URL)
-    with pytest.raises(urllib.error.HTTPError):
-        handler.redirect_request(request, io.BytesIO(), 302, "Found", {}, "https://elsewhere/")
+        FetchLimits(transient_failure_ttl=timedelta(seconds=-1))
+    with pytest.raises(ValueError, match="max_pending_fetches"):
+        FetchLimits(max_concurrent_fetches=4, max_pending_fetches=3)
 
 
 def test_signature_header_whitespace_is_tolerated(pki, make_verifier, make_body):

@@ -11,8 +11,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils.predicate import is_request_type
 from ask_sdk_model.response import Response
 
+from psoas_release.alexa.effects import answer
 from psoas_release.alexa.interceptors import current_state, remember
 from psoas_release.alexa.mapping import request_time, to_event
+from psoas_release.alexa.permission import is_consent_answer
 from psoas_release.alexa.responses import render
 from psoas_release.core.machine import Coach
 from psoas_release.core.reply import Reply
@@ -23,21 +25,22 @@ SORRY = "Sorry, I had trouble with that. Please say it again, or say stop."
 
 
 class ConversationHandler(AbstractRequestHandler):
-    """Launches, every intent and session ends: all go through the session machine."""
+    """Launches, every intent, session ends and the answer to Alexa's consent prompt: all go
+    through the session machine."""
 
     def __init__(self, coach: Coach) -> None:
         self.coach = coach
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(
+        return is_consent_answer(handler_input) or any(
             is_request_type(kind)(handler_input)
             for kind in ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         event = to_event(handler_input)
-        state, reply = self.coach.step(current_state(handler_input), event,
-                                       request_time(handler_input))
+        state, reply = answer(self.coach, handler_input, current_state(handler_input), event,
+                              request_time(handler_input))
         remember(handler_input, state)
         if is_request_type("SessionEndedRequest")(handler_input):
             return bare_response(handler_input)

@@ -12,9 +12,11 @@ from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 
+from psoas_release.alexa.permission import consent_of, is_consent_answer, reminders_granted
 from psoas_release.core.events import Event, EventKind
 
 ROUTINE_SLOT = "routine"
+TIME_SLOT = "time"
 MAX_SLOT_CHARS = 100
 RESOLVED = "ER_SUCCESS_MATCH"
 """The entity-resolution status of a slot value matched to one of ours. Compared by value, so
@@ -38,6 +40,10 @@ INTENT_EVENTS: dict[str, EventKind] = {
     "CueLevelIntent": EventKind.SET_PREFERENCE,
     "CountdownIntent": EventKind.SET_PREFERENCE,
     "PaceIntent": EventKind.SET_PREFERENCE,
+    "ProgressIntent": EventKind.PROGRESS,
+    "SetReminderIntent": EventKind.SET_REMINDER,
+    "ReadReminderIntent": EventKind.READ_REMINDER,
+    "StopReminderIntent": EventKind.STOP_REMINDER,
     "AMAZON.HelpIntent": EventKind.HELP,
     "AMAZON.StopIntent": EventKind.STOP,
     "AMAZON.CancelIntent": EventKind.STOP,
@@ -59,7 +65,10 @@ def to_event(handler_input: HandlerInput) -> Event:
     """The core event for this request. Unknown intents become a fallback, never an error."""
     request = handler_input.request_envelope.request
     heard = Event(EventKind.FALLBACK, device=_device(handler_input),
-                  new_session=_new_session(handler_input))
+                  new_session=_new_session(handler_input),
+                  reminders_allowed=reminders_granted(handler_input))
+    if is_consent_answer(handler_input):
+        return replace(heard, kind=EventKind.PERMISSION_ANSWER, consent=consent_of(handler_input))
     if isinstance(request, LaunchRequest):
         return replace(heard, kind=EventKind.LAUNCH)
     if isinstance(request, SessionEndedRequest):
@@ -76,6 +85,8 @@ def to_event(handler_input: HandlerInput) -> Event:
         preference, slot_name = PREFERENCE_SLOTS[name]
         return replace(heard, kind=kind, preference=preference,
                        value=_slot(request, slot_name)[0])
+    if kind is EventKind.SET_REMINDER:
+        return replace(heard, kind=kind, value=_slot(request, TIME_SLOT)[1])
     return replace(heard, kind=kind)
 
 

@@ -1,7 +1,9 @@
 """The one function that builds the skill, served alike by Lambda and by the web service.
 
 Building loads the routines and opens the store once per container, so requests pay for
-neither. Everything environmental (the store, the skill id) is decided here, at build time.
+neither. The store is chosen from the environment here, at build time; the skill id is given
+by the caller (`psoas_release.alexa.skill_id` reads it), since the web service checks it
+itself, as part of Amazon's request verification.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.context import Context
+from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.services.api_client import ApiClient
 
+from psoas_release.alexa.api_client import AlexaApiClient
 from psoas_release.alexa.handlers import (
     CatchAllExceptionHandler,
     ConversationHandler,
@@ -29,6 +35,7 @@ from psoas_release.alexa.interceptors import (
     SaveStateInterceptor,
 )
 from psoas_release.alexa.keeper import StateKeeper
+from psoas_release.alexa.skill_id import answers
 from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import RoutineLibrary, load_library
 from psoas_release.core.machine import Coach
@@ -37,7 +44,6 @@ from psoas_release.storage import StateStore, open_store
 
 log = logging.getLogger(__name__)
 
-SKILL_ID_ENV = "SKILL_ID"
 _serializer = DefaultSerializer()
 
 
@@ -51,12 +57,17 @@ def build_skill(
     store: StateStore | None = None,
     skill_id: str | None = None,
     time_zone: TimeZoneLookup | None = None,
+    api_client: ApiClient | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> CustomSkill:
-    """The skill: handlers in the order they are tried, interceptors around them."""
+    """The skill: handlers in the order they are tried, interceptors around them, and the API
+    client that reaches Alexa's Reminders API.
+
+    With a `skill_id`, `invoke_skill` refuses requests addressed to any other skill.
+    """
     keeper = StateKeeper(store if store is not None else open_store(environ))
     coach = Coach(library or load_library())
-    builder = SkillBuilder()
+    builder = CustomSkillBuilder(api_client=api_client or AlexaApiClient())
     for handler in (ConversationHandler(coach), OtherRequestHandler()):
         builder.add_request_handler(handler)
     builder.add_exception_handler(CatchAllExceptionHandler())
@@ -66,9 +77,8 @@ def build_skill(
     builder.add_global_response_interceptor(SaveStateInterceptor(keeper))
     builder.add_global_response_interceptor(LogResponseInterceptor())
     skill: CustomSkill = builder.create()
-    expected_id = skill_id if skill_id is not None else environ.get(SKILL_ID_ENV)
-    if expected_id:
-        skill.skill_id = expected_id
+    if skill_id:
+        skill.skill_id = skill_id
     return skill
 
 
@@ -81,7 +91,7 @@ def invoke_skill(skill: CustomSkill, event: Any, context: Any = None) -> dict[st
     envelope = read_envelope(event)
     if envelope is None:
         return apology_envelope()
-    if skill.skill_id is not None and application_id(envelope) != skill.skill_id:
+    if not answers(skill.skill_id, event):
         raise RequestRefused("request for another skill")
     try:
         response = skill.invoke(request_envelope=envelope, context=context)
@@ -106,26 +116,28 @@ def read_envelope(event: Any) -> RequestEnvelope | None:
             log.warning("unreadable request envelope: %s", error)
             continue
         if isinstance(envelope, RequestEnvelope) and envelope.request is not None:
-            return envelope
+            return _with_system(envelope)
     return None
+
+
+def _with_system(envelope: RequestEnvelope) -> RequestEnvelope:
+    """`envelope` with a `context.System`, empty if the request had none: the SDK reads the
+    API endpoint and token from it on every request, and a request without them is answered
+    like any other, only without the APIs."""
+    if envelope.context is None:
+        envelope.context = Context()
+    if envelope.context.system is None:
+        session = envelope.session
+        envelope.context.system = SystemState(
+            application=getattr(session, "application", None),
+            user=getattr(session, "user", None))
+    return envelope
 
 
 def _without_session_attributes(event: Any) -> Any:
     if not isinstance(event, dict) or not isinstance(event.get("session"), dict):
         return event
     return {**event, "session": {**event["session"], "attributes": {}}}
-
-
-def application_id(envelope: RequestEnvelope) -> str | None:
-    """The skill id a request is addressed to: from the context, else from the session."""
-    for application in (
-        getattr(getattr(envelope.context, "system", None), "application", None),
-        getattr(envelope.session, "application", None),
-    ):
-        value = getattr(application, "application_id", None)
-        if isinstance(value, str):
-            return value
-    return None
 
 
 FAILED_REQUEST = "Sorry, something went wrong with that request. Please try again."

@@ -7,10 +7,13 @@ the person is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
+from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.history import record, run_counts, streak, streak_phrase
 from psoas_release.core.pace import speaking_pace
+from psoas_release.core.reminder_words import REMINDER_OFFER_REPROMPT, offer_question
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speech import lead_of, plan_coaching
@@ -26,7 +29,13 @@ RESUME_REPROMPT = ("I've saved your place. Say resume now, or later, say: "
                    "Alexa, open psoas release.")
 START_PROMPT = "Say start to begin, or stop."
 
+OFFERED_AFTER_DAYS = 2
+"""A daily reminder is offered once, at the end of the second day in a row."""
+
 Outcome = tuple[SessionState, Reply]
+Action = Callable[[Turn], Outcome]
+Then = Callable[[Turn, str], Outcome]
+"""What follows an answer, by where the person is: the hold, an invitation, a question."""
 
 
 def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | None = None, *,
@@ -38,11 +47,16 @@ def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | Non
     from_s = timeline.clamp(from_s)
     before = Reply(lead=lead, resettle_s=resettle_s, restart=restart)
     pace = speaking_pace(turn.pace)
-    coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=END_PROMPT, pace=pace)
+    days = streak_if_finished(turn, timeline, from_s)
+    offer = offered_time(turn, days)
+    closing = offer_question(offer) if offer else END_PROMPT
+    coaching, prompt = plan_coaching(timeline, from_s, before, end_prompt=closing, pace=pace)
     reprompt = CONTINUE_REPROMPT
     if coaching.reaches_end:
-        streak_said = streak_phrase(streak_if_finished(turn, timeline, from_s))
-        prompt, reprompt = f"{streak_said} {END_PROMPT}".strip(), END_PROMPT
+        prompt = f"{streak_phrase(days)} {closing}".strip()
+        reprompt = REMINDER_OFFER_REPROMPT if offer else END_PROMPT
+    else:
+        offer = None
     reply = replace(before, coaching=coaching, prompt=prompt, reprompt=reprompt)
     state = anchored(replace(
         turn.state,
@@ -52,8 +66,19 @@ def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | Non
         anchor_at=turn.now,
         covers_until_s=coaching.until_s,
         speech_pace=pace,
+        offer_time=offer.text if offer else None,
     ), reply)
     return state, reply
+
+
+def offered_time(turn: Turn, streak_days: int) -> ClockTime | None:
+    """The time of day to offer a daily reminder for at the end of this run, if it is the
+    moment: the second day in a row, never offered before, no reminder yet, and a clock to
+    set it by (the person's time zone). The time is when the run began, to the quarter hour."""
+    state = turn.state
+    if streak_days < OFFERED_AFTER_DAYS or not state.reminder.offer_due or not state.time_zone:
+        return None
+    return ClockTime.practised_at(state.run_started_at or turn.now, state.time_zone)
 
 
 def anchored(state: SessionState, reply: Reply) -> SessionState:
@@ -75,7 +100,7 @@ def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> Session
     """The state at rest (not speaking): a phase and a saved place."""
     place = turn.position_s if position_s is None else position_s
     return replace(turn.state, phase=phase, position_s=place, anchor_at=None, lead_s=0.0,
-                   lead_silence_s=0.0, covers_until_s=place)
+                   lead_silence_s=0.0, covers_until_s=place, offer_time=None)
 
 
 def resume_point(timeline: Timeline, position_s: float) -> float:
@@ -100,6 +125,6 @@ def starting_point(timeline: Timeline, state: SessionState) -> float:
 def start_fresh(turn: Turn, lead: str = "", routine: Routine | None = None) -> Outcome:
     """A new run from the top: only history and preferences carry over from the old one."""
     routine = routine or turn.routine or turn.library.default
-    turn = turn.with_state(turn.state.history_only())
+    turn = turn.with_state(replace(turn.state.history_only(), run_started_at=turn.now))
     timeline = compile_timeline(routine, turn.state.preferences)
     return speak_from(turn, starting_point(timeline, turn.state), lead, routine)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from psoas_release.core.reminders import Consent, ReminderOutcome
+
 
 class EventKind(StrEnum):
     """Everything a person (or Alexa) can do, independent of how Alexa phrases it."""
@@ -30,13 +32,22 @@ class EventKind(StrEnum):
     LIST_ROUTINES = "list_routines"
     SET_PREFERENCE = "set_preference"
     SESSION_ENDED = "session_ended"
+    PROGRESS = "progress"
+    SET_REMINDER = "set_reminder"
+    READ_REMINDER = "read_reminder"
+    STOP_REMINDER = "stop_reminder"
+    REMINDER_DONE = "reminder_done"
+    """The adapter made the reminder call a reply asked for: `outcome` says how it went."""
+    PERMISSION_ANSWER = "permission_answer"
+    """The person answered Alexa's consent prompt for reminders: `consent`."""
 
 
 @dataclass(frozen=True)
 class Event:
     """One request, as the core sees it. `routine_id` and `routine_name` come with START:
     the catalogue id Alexa resolved, and the words the person said (untrusted).
-    `preference` and `value` come with SET_PREFERENCE, equally untrusted."""
+    `preference` and `value` come with SET_PREFERENCE, equally untrusted; `value` comes with
+    SET_REMINDER too, as Alexa heard the time ("07:30", "MO")."""
 
     kind: EventKind
     routine_id: str | None = None
@@ -49,3 +60,7 @@ class Event:
     """The request opens a session, so it cannot answer a question asked in another."""
     timed_out: bool = False
     """A session that ended because no one answered the reply and its reprompt."""
+    reminders_allowed: bool = False
+    """The person has allowed this skill's reminders (as the request says)."""
+    outcome: ReminderOutcome | None = None
+    consent: Consent | None = None

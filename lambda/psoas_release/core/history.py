@@ -10,7 +10,7 @@ never coming back counts, and five minutes of a ten-minute routine does not.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from psoas_release.core.numbers import number_words
 
@@ -25,6 +25,9 @@ def run_counts(heard_s: float, coached_s: float) -> bool:
 
 KEPT_DAYS = 60
 """Completion dates kept, bounded for storage: a longer streak is announced as sixty days."""
+
+WEEK_DAYS = 7
+""""This week" is the seven days ending today: on a Monday, last week's practice still counts."""
 
 
 def zone(name: str | None) -> tzinfo:
@@ -85,3 +88,20 @@ def streak_phrase(count: int) -> str:
 def streak_greeting(count: int) -> str:
     """'You're on a three-day streak.' for a launch; '' below two days."""
     return f"You're on a {number_words(count)}-day streak." if count >= 2 else ""
+
+
+def days_this_week(days: tuple[str, ...], today: date) -> int:
+    """Days with a counted run among the seven ending `today`."""
+    week = {(today - timedelta(days=back)).isoformat() for back in range(WEEK_DAYS)}
+    return len(week & set(days))
+
+
+def week_phrase(days: tuple[str, ...], today: date) -> str:
+    """'You've practised four days this week, three in a row.' for "how am I doing"."""
+    count = days_this_week(days, today)
+    if count == 0:
+        return "You haven't practised yet this week. Ten minutes today is a fine start."
+    said = "one day" if count == 1 else f"{number_words(count)} days"
+    running = streak(days, today)
+    in_a_row = f", {number_words(running)} in a row" if running >= 2 else ""
+    return f"You've practised {said} this week{in_a_row}."

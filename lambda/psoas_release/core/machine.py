@@ -34,7 +34,9 @@ from psoas_release.core.coaching import (
     RESUME_PROMPT,
     RESUME_REPROMPT,
     START_PROMPT,
+    Action,
     Outcome,
+    Then,
     anchored,
     resume_point,
     settle,
@@ -43,10 +45,24 @@ from psoas_release.core.coaching import (
     starting_point,
 )
 from psoas_release.core.events import Event, EventKind
-from psoas_release.core.history import streak, streak_greeting
+from psoas_release.core.history import streak, streak_greeting, week_phrase
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.pace import SpokenReply
 from psoas_release.core.preferences import updated_preferences
+from psoas_release.core.reminder_words import REMINDER_OFFER_REPROMPT
+from psoas_release.core.reminding import (
+    Keep,
+    accepted,
+    accepting,
+    answering_consent,
+    answering_outcome,
+    as_it_is,
+    declining,
+    offering_again,
+    passing_over,
+    paused_here,
+    wishing,
+)
 from psoas_release.core.reply import Reply
 from psoas_release.core.speaking import speaking_seconds
 from psoas_release.core.speech import spoken_lengths
@@ -60,10 +76,6 @@ NAVIGATION_TOLERANCE_S = 0.5
 APOLOGY = "Sorry, I lost track of where we were, so let's start fresh."
 UNKNOWN_ROUTINE = "I don't know a routine by that name. You can ask what routines there are."
 NOT_CAUGHT = "Sorry, I didn't catch that. You can say help."
-
-Action = Callable[[Turn], Outcome]
-Then = Callable[[Turn, str], Outcome]
-"""What follows an answer, by where the person is: the hold, an invitation, a question."""
 
 
 # --- after an answer, by where the person is ------------------------------------------------
@@ -92,6 +104,10 @@ def invite_to_start(turn: Turn, text: str) -> Outcome:
     return turn.state, Reply(lead=text, prompt=START_PROMPT, reprompt=START_PROMPT)
 
 
+def invite_to_go_again(turn: Turn, text: str) -> Outcome:
+    return turn.state, Reply(lead=text, prompt=END_PROMPT, reprompt=END_PROMPT)
+
+
 def answering(text_for: Callable[[Turn], str], then: Then) -> Action:
     return lambda turn: then(turn, text_for(turn))
 
@@ -110,6 +126,20 @@ def questions(then: Then) -> dict[EventKind, Action]:
                                     then),
         EventKind.FALLBACK: answering(lambda t: NOT_CAUGHT, then),
         EventKind.SET_PREFERENCE: setting_preference(then),
+    }
+
+
+def reminders(then: Then, keep: Keep) -> dict[EventKind, Action]:
+    """What the reminder requests do anywhere: the words, then `then`; the person's place is
+    kept by `keep` while Alexa asks for consent. "How am I doing" belongs with them: both are
+    about the habit, not the routine under way."""
+    return {
+        EventKind.PROGRESS: answering(lambda t: week_phrase(t.state.completions, t.today), then),
+        EventKind.SET_REMINDER: wishing(then, keep),
+        EventKind.READ_REMINDER: wishing(then, keep),
+        EventKind.STOP_REMINDER: wishing(then, keep),
+        EventKind.REMINDER_DONE: answering_outcome(then, keep),
+        EventKind.PERMISSION_ANSWER: answering_consent(then, keep),
     }
 
 
@@ -339,11 +369,21 @@ OUT_OF_A_ROUTINE: Mapping[EventKind, Action] = {
     K.HELP: help_when_idle, K.FALLBACK: help_when_idle, K.LIST_ROUTINES: which_routine,
     K.PAIN: pain_out_of_routine, K.SESSION_ENDED: stay,
     K.SET_PREFERENCE: setting_preference(invite_to_start),
+    **reminders(invite_to_start, as_it_is),
+}
+
+AFTER_A_ROUTINE: Mapping[EventKind, Action] = {
+    **OUT_OF_A_ROUTINE,
+    **{kind: already_finished for kind in (
+        K.NEXT, K.PREVIOUS, K.REPEAT, K.FORM_CUE, K.TIME_LEFT, K.WHATS_NEXT, K.WHY, K.PAUSE)},
+    **{kind: go_again for kind in (K.START_OVER, K.RESUME, K.YES)},
+    **reminders(invite_to_go_again, as_it_is),
 }
 
 TRANSITIONS: Mapping[Where, Mapping[EventKind, Action]] = {
     Where.COACHING: {
         **questions(carry_on),
+        **reminders(carry_on, paused_here),
         K.LAUNCH: offer_resume, K.START: starting(still_going, carry_on), K.NEXT: go_next,
         K.PREVIOUS: go_previous, K.START_OVER: start_over, K.PAUSE: pause,
         K.RESUME: still_going, K.YES: keep_coaching, K.NO: keep_coaching,
@@ -352,6 +392,7 @@ TRANSITIONS: Mapping[Where, Mapping[EventKind, Action]] = {
     },
     Where.AT_BOUNDARY: {
         **questions(wait_for_continue),
+        **reminders(wait_for_continue, paused_here),
         K.LAUNCH: offer_resume, K.START: starting(continue_on, wait_for_continue),
         K.NEXT: continue_on, K.PREVIOUS: go_previous, K.START_OVER: start_over,
         K.PAUSE: pause, K.RESUME: continue_on, K.YES: continue_on,
@@ -362,6 +403,7 @@ TRANSITIONS: Mapping[Where, Mapping[EventKind, Action]] = {
     },
     Where.PAUSED: {
         **questions(wait_for_resume),
+        **reminders(wait_for_resume, as_it_is),
         K.LAUNCH: offer_resume, K.START: starting(back_into_position, wait_for_resume),
         K.NEXT: go_next, K.PREVIOUS: go_previous, K.START_OVER: start_over, K.PAUSE: pause,
         K.RESUME: back_into_position, K.YES: back_into_position, K.NO: save_place_and_stop,
@@ -370,6 +412,7 @@ TRANSITIONS: Mapping[Where, Mapping[EventKind, Action]] = {
     },
     Where.OFFERING_RESUME: {
         **questions(ask_again),
+        **reminders(ask_again, as_it_is),
         K.REPEAT: offer_again, K.PAUSE: offer_again,
         K.LAUNCH: offer_resume, K.START: starting(back_into_position, ask_again),
         K.NEXT: back_into_position, K.PREVIOUS: go_previous, K.START_OVER: start_over,
@@ -378,12 +421,13 @@ TRANSITIONS: Mapping[Where, Mapping[EventKind, Action]] = {
         K.LIST_ROUTINES: which_routine,
     },
     Where.IDLE: OUT_OF_A_ROUTINE,
-    Where.FINISHED: {
-        **OUT_OF_A_ROUTINE,
-        **{kind: already_finished for kind in (
-            K.NEXT, K.PREVIOUS, K.REPEAT, K.FORM_CUE, K.TIME_LEFT, K.WHATS_NEXT, K.WHY,
-            K.PAUSE)},
-        **{kind: go_again for kind in (K.START_OVER, K.RESUME, K.YES)},
+    Where.FINISHED: AFTER_A_ROUTINE,
+    Where.OFFERING_REMINDER: {
+        **{kind: passing_over(action) for kind, action in AFTER_A_ROUTINE.items()},
+        K.YES: accepting(invite_to_go_again, as_it_is),
+        K.NO: declining(invite_to_go_again),
+        K.REPEAT: offering_again, K.HELP: offering_again, K.FALLBACK: offering_again,
+        K.REMINDER_DONE: accepted(answering_outcome(invite_to_go_again, as_it_is)),
     },
 }
 
@@ -393,6 +437,7 @@ ANSWERED_BY: Mapping[str, frozenset[EventKind]] = {
     OFFER_REPROMPT: frozenset({K.YES, K.NO}),
     RESUME_REPROMPT: frozenset({K.RESUME}),
     START_PROMPT: frozenset({K.START, K.STOP}),
+    REMINDER_OFFER_REPROMPT: frozenset({K.YES, K.NO}),
 }
 """What answers each closing question or invitation (named by its reprompt): an answer proves
 the reply played to its end, which is how a device's pace is learned."""
@@ -408,7 +453,12 @@ class Coach:
         self.library = library
 
     def step(self, state: SessionState, event: Event, now: float) -> Outcome:
-        """The next state and reply. Deterministic in its arguments; never raises."""
+        """The next state and reply. Deterministic in its arguments; never raises.
+
+        A reply whose effect is a `ReminderCall` asks the adapter, not the person: the adapter
+        makes the call and steps again from the same `state` at the same `now`, the event now
+        REMINDER_DONE with the outcome, and that reply is the answer. Nothing is saved in
+        between, so the record changes only with what the API said."""
         turn = arrive(state, event, now, self.library)
         new_state, reply = TRANSITIONS[turn.where][event.kind](turn)
         if state.recovered or turn.state.recovered:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psoas_release.core.reminders import Effect
 from psoas_release.core.timeline import Timeline
 
 
@@ -31,7 +32,8 @@ class Reply:
     `resettle_s` of silence to get back into position and says `restart` (the hold is starting
     again); then the `coaching` plays, then the `prompt` (a question or an invitation to
     continue). `reprompt` is said if the person stays silent; `end_session` closes the
-    conversation after speaking.
+    conversation after speaking. An `effect` asks the adapter for what the core cannot do
+    (`core.reminders`).
     """
 
     lead: str = ""
@@ -41,3 +43,4 @@ class Reply:
     prompt: str = ""
     reprompt: str | None = None
     end_session: bool = False
+    effect: Effect | None = None

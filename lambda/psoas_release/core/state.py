@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.history import KEPT_DAYS, record_all
 from psoas_release.core.pace import (
     SANE_PACES,
@@ -22,10 +23,11 @@ from psoas_release.core.pace import (
     paces_to_list,
 )
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
+from psoas_release.core.reminder_record import NO_REMINDER_RECORD, ReminderRecord
 from psoas_release.core.values import is_finite, is_whole
 
-STATE_VERSION = 4
-MIGRATABLE_VERSIONS = {1, 2, 3}
+STATE_VERSION = 5
+MIGRATABLE_VERSIONS = {1, 2, 3, 4}
 """Older versions whose fields are a subset of this one's: they load with defaults."""
 
 
@@ -37,6 +39,8 @@ class Phase(StrEnum):
     COACHING = "coaching"
     PAUSED = "paused"
     FINISHED = "finished"
+    OFFERING_REMINDER = "offering_reminder"
+    """Finished, and asked whether to set a daily reminder."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class SessionState:
     heard_s: float = 0.0
     """Coached seconds of the current run actually played (skips excluded)."""
     run_counted: bool = False
+    run_started_at: float | None = None
+    """When this run began (request time): the time of day the person practises."""
+    offer_time: str | None = None
+    """The time of day ("HH:MM") the last reply offers a daily reminder for, at its end."""
     completions: tuple[str, ...] = ()
     """ISO dates, in the person's time zone, of days with a counted run."""
     time_zone: str | None = None
@@ -77,6 +85,7 @@ class SessionState:
     """When the time zone was last asked of Alexa (epoch seconds): it is asked again a week
     later, not on every launch."""
     preferences: Preferences = DEFAULT_PREFERENCES
+    reminder: ReminderRecord = NO_REMINDER_RECORD
     version: int = STATE_VERSION
     recovered: bool = False
     """Set when the stored state was unusable and this fresh one replaced it; never saved."""
@@ -89,6 +98,7 @@ class SessionState:
         data["preferences"] = self.preferences.to_dict()
         data["spoken"] = self.spoken.to_dict() if self.spoken else None
         data["paces"] = paces_to_list(self.paces)
+        data["reminder"] = self.reminder.to_dict()
         return data
 
     @classmethod
@@ -108,7 +118,8 @@ class SessionState:
         return self.phase is Phase.COACHING and not self.run_counted
 
     def history_only(self) -> SessionState:
-        """A fresh state with only what outlives a run: history, preferences, voices."""
+        """A fresh state with only what outlives a run: history, preferences, voices, the
+        reminder."""
         return SessionState(
             advisory_heard=self.advisory_heard,
             completed_count=self.completed_count,
@@ -117,6 +128,7 @@ class SessionState:
             time_zone_checked_at=self.time_zone_checked_at,
             preferences=self.preferences,
             paces=self.paces,
+            reminder=self.reminder,
         )
 
     def merged_with(self, theirs: SessionState, *, keep_my_preferences: bool) -> SessionState:
@@ -133,6 +145,7 @@ class SessionState:
                                      theirs.time_zone_checked_at or 0.0) or None,
             preferences=self.preferences if keep_my_preferences else theirs.preferences,
             paces=merged(self.paces, theirs.paces),
+            reminder=self.reminder.merged(theirs.reminder),
         )
 
 
@@ -157,6 +170,12 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
     values["spoken"] = SpokenReply.from_dict(data.get("spoken"))
     values["speech_pace"] = _pace(data.get("speech_pace", 1.0))
     values["paces"] = paces_from_list(data.get("paces", []))
+    values["reminder"] = ReminderRecord.from_dict(data.get("reminder", {}))
+    if data.get("run_started_at") is not None:
+        values["run_started_at"] = _finite(data["run_started_at"], minimum=0.0)
+    offer_time = data.get("offer_time")
+    if offer_time is not None and ClockTime.parse(offer_time) is None:
+        raise ValueError("offer_time is not a time of day")
     zone = data.get("time_zone")
     if zone is not None and (not isinstance(zone, str) or len(zone) > _LONGEST_ZONE_NAME):
         raise TypeError("time_zone is not a zone name")

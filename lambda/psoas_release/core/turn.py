@@ -8,7 +8,8 @@ and the world have done since, in this order, and the transition table takes it 
 2. a saved routine that no longer exists is forgotten: the person is IDLE, with an apology;
 3. during coaching, the place the speech reached is heard (`core.position`) and the coached
    seconds heard are counted towards the run;
-4. a reply that played the routine to its end has finished it: the person is FINISHED;
+4. a reply that played the routine to its end has finished it: the person is FINISHED, or
+   OFFERING_REMINDER when its last words offered a daily reminder;
 5. a reply that stopped at a movement boundary and has played out leaves the person
    AT_BOUNDARY, waiting to say "continue".
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.events import Event, EventKind
 from psoas_release.core.history import local_date, record, run_counts
 from psoas_release.core.library import RoutineLibrary
@@ -33,9 +35,13 @@ from psoas_release.core.pace import (
     with_pace,
 )
 from psoas_release.core.position import heard_position
+from psoas_release.core.reminder_record import Offer, Pending, Wish
 from psoas_release.core.routines import Routine
 from psoas_release.core.state import Phase, SessionState
 from psoas_release.core.timeline import Timeline, compile_timeline
+
+NO_ROUTINE_PHASES = frozenset({Phase.IDLE, Phase.FINISHED, Phase.OFFERING_REMINDER})
+"""Phases with no routine under way."""
 
 
 class Where(StrEnum):
@@ -49,6 +55,8 @@ class Where(StrEnum):
     PAUSED = "paused"
     OFFERING_RESUME = "offering_resume"
     FINISHED = "finished"
+    OFFERING_REMINDER = "offering_reminder"
+    """Finished, and the reply's last words asked whether to set a daily reminder."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,11 @@ class Turn:
         return self.timeline.routine if self.timeline else None
 
     @property
+    def time_heard(self) -> ClockTime | None:
+        """The time of day the event names, if it names one Alexa understood."""
+        return ClockTime.parse(self.event.value)
+
+    @property
     def today(self) -> date:
         """The person's calendar date now, for history and streaks."""
         return local_date(self.now, self.state.time_zone)
@@ -85,7 +98,7 @@ def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrar
     state = learned(state, event, now)
     routine = library.get(state.routine_id) if state.routine_id else None
     if (state.routine_id and routine is None) or (
-            routine is None and state.phase not in {Phase.IDLE, Phase.FINISHED}):
+            routine is None and state.phase not in NO_ROUTINE_PHASES):
         state = replace(state.history_only(), recovered=True)
     timeline = compile_timeline(routine, state.preferences) if routine else None
     pace = pace_of(state.paces, event.device)
@@ -94,7 +107,7 @@ def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrar
         position = timeline.clamp(heard_position(timeline, state, now, *listening_pace(pace)))
         state = counted(state, position, timeline, now)
         if position >= timeline.end_s:
-            state = completed(state)
+            state = completed(state, offer_heard=True)
     elif timeline is not None:
         position = timeline.clamp(state.position_s)
     return Turn(state, event, now, library, timeline, position,
@@ -122,10 +135,17 @@ def counted(state: SessionState, position_s: float, timeline: Timeline,
     return replace(state, run_counted=True, completions=record(state.completions, day))
 
 
-def completed(state: SessionState) -> SessionState:
-    """The state after a routine is done: counted once, nothing left to resume."""
-    return replace(state.history_only(), phase=Phase.FINISHED,
+def completed(state: SessionState, *, offer_heard: bool = False) -> SessionState:
+    """The state after a routine is done: counted once, nothing left to resume. When the reply
+    that finished it was heard to its end and offered a daily reminder, the offer is made:
+    once, whatever the answer, and the reminder it offers waits for a yes."""
+    done = replace(state.history_only(), phase=Phase.FINISHED,
                    completed_count=state.completed_count + 1)
+    offered = ClockTime.parse(state.offer_time) if offer_heard else None
+    if offered is None:
+        return done
+    reminder = replace(done.reminder, offer=Offer.MADE, pending=Pending(Wish.SET, offered))
+    return replace(done, phase=Phase.OFFERING_REMINDER, reminder=reminder)
 
 
 def learned(state: SessionState, event: Event, now: float) -> SessionState:

@@ -1,4 +1,4 @@
-"""What counts as a number in data that came back from JSON: one rule for every reader.
+"""Reading data that came back from JSON, untrusted: one rule for every reader.
 
 JSON's `true` loads as a Python bool, and a bool is an int; a record, a routine file or a
 session attribute that says `true` where a count belongs is corrupt, never the number 1.
@@ -7,7 +7,17 @@ session attribute that says `true` where a count belongs is corrupt, never the n
 from __future__ import annotations
 
 import math
-from typing import TypeGuard
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+
+def nested(data: Any, *keys: str) -> Any:
+    """`data[keys[0]][keys[1]]...`, or None as soon as a step is not a mapping."""
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
 
 
 def is_whole(value: object) -> TypeGuard[int]:

@@ -2,7 +2,9 @@
 
 Why: the CLI stays a thin shell, and everything here is built the way production builds it
 (the routine library, the embedded SQLite store, `build_skill` and `invoke_skill`, the same
-entry Lambda uses), so what a person hears in the terminal is what Alexa would play.
+entry Lambda uses), so what a person hears in the terminal is what Alexa would play. Alexa's
+APIs (reminders, the device's time zone) are the stand-in on the loopback address, so the
+skill makes its real calls and nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from psoas_release.alexa.api_client import AlexaApiClient
 from psoas_release.alexa.skill import build_skill, invoke_skill
+from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import load_library
 from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.interaction_model import DEFAULT_PACKAGE_DIR, MODELS_SUBDIR
+from psoas_release.simulator.alexa_api import AlexaApi
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.display import TerminalTranscript, speed_face, status_line
 from psoas_release.simulator.envelopes import Envelopes
@@ -30,6 +35,9 @@ from psoas_release.simulator.script import parse_script, run_script
 from psoas_release.simulator.session import Conversation
 from psoas_release.simulator.terminal import TerminalKeys, run_interactive
 from psoas_release.storage import SqliteStateStore, StorageError
+
+SIMULATOR_TOKEN = "simulator-token"
+"""The apiAccessToken of the simulated person: their account at the stand-in Alexa API."""
 
 INTERACTIVE_SPEED = 1.0
 SCRIPT_SPEED = 0.0
@@ -50,6 +58,8 @@ class Options:
     locale: str = "en-US"
     voice_wpm: float = WORDS_PER_MINUTE
     """How fast the simulated Echo speaks; the skill is never told, it has to learn it."""
+    time_zone: str = "UTC"
+    """The device's time zone, as Alexa's settings give it to the skill."""
 
 
 def load_model(locale: str) -> dict[str, Any]:
@@ -91,7 +101,8 @@ def simulate(
         report(f"cannot read {options.script}: not UTF-8 text ({error.reason})")
         return 2
 
-    with tempfile.TemporaryDirectory(prefix="psoas-simulate-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="psoas-simulate-") as scratch, \
+            AlexaApi(Path(scratch)) as alexa_api:
         state_db, shown = state_file(options.state_db, interactive=interactive,
                                      scratch=Path(scratch))
         user_id = user_id_for(options.user_id, interactive=interactive)
@@ -101,19 +112,22 @@ def simulate(
         except StorageError as error:
             report(f"cannot use the state file {state_db}: {storage_reason(error)}")
             return 2
-        # No API token: a simulated device has no Alexa settings to ask, so the skill never
-        # calls Amazon's settings API from here and dates streaks in UTC.
-        envelopes = Envelopes(user_id, locale=options.locale, api_access_token="")
+        alexa_api.set_time_zone(SIMULATOR_TOKEN, options.time_zone)
+        envelopes = Envelopes(user_id, locale=options.locale, api_access_token=SIMULATOR_TOKEN,
+                              api_endpoint=alexa_api.endpoint)
         skill = build_skill(library=(library := load_library()), store=store,
-                            skill_id=envelopes.application_id, environ={})
+                            skill_id=envelopes.application_id, environ={},
+                            time_zone=TimeZoneLookup(alexa_api.fetch),
+                            api_client=AlexaApiClient(verify=str(alexa_api.ca_file)))
         clock = SimulatedClock(time.time(), speed)
         conversation = Conversation(
             lambda event: invoke_skill(skill, event), model, clock, library,
             transcript=TerminalTranscript(console, clock), envelopes=envelopes, saved=saved,
-            voice_pace=WORDS_PER_MINUTE / options.voice_wpm,
+            voice_pace=WORDS_PER_MINUTE / options.voice_wpm, alexa_api=alexa_api,
         )
         console.print(Text(f"state: {shown} · user: {user_id} · speed: {speed_face(clock)} · "
-                           f"voice: {options.voice_wpm:g} words a minute", style="dim"))
+                           f"voice: {options.voice_wpm:g} words a minute · time zone: "
+                           f"{options.time_zone}", style="dim"))
 
         def show_status() -> None:
             console.print(status_line(conversation.progress(), conversation.activity(), clock))

@@ -15,12 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from psoas_release.alexa.permission import ASK_FOR, CONNECTIONS_RESPONSE, REMINDERS_SCOPE
+from psoas_release.spoken_times import time_value
 from psoas_release.utterances import Kind, Resolution, SlotValue
 
 APPLICATION_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 LOCAL_USER_ID = "amzn1.ask.account.LOCAL-SIMULATOR"
 DEVICE_ID = "amzn1.ask.device.LOCAL-SIMULATOR"
 API_ENDPOINT = "https://api.amazonalexa.com"
+
+BUILT_IN_VALUES: dict[str, Callable[[str], str | None]] = {"AMAZON.TIME": time_value}
+"""Built-in slot types the model uses, and how Alexa turns words into their values."""
 
 LAUNCH_REQUEST = "LaunchRequest"
 INTENT_REQUEST = "IntentRequest"
@@ -55,6 +60,7 @@ class Envelopes:
         device_id: str = DEVICE_ID,
         locale: str = "en-US",
         api_access_token: str = "local-token",
+        api_endpoint: str = API_ENDPOINT,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self.user_id = user_id
@@ -62,6 +68,10 @@ class Envelopes:
         self.device_id = device_id
         self.locale = locale
         self.api_access_token = api_access_token
+        self.api_endpoint = api_endpoint
+        self.reminders_allowed: bool | None = None
+        """What requests say of the reminders permission: granted, denied, or (None) nothing,
+        as before the skill ever asked."""
         self._new_id = new_id
         self._session: _Session | None = None
         self.sessions = 0
@@ -127,6 +137,21 @@ class Envelopes:
             request["error"] = dict(error)
         return self._envelope(at, request)
 
+    def consent_answer(self, status: str, at: float) -> dict[str, Any]:
+        """Alexa's answer to the skill's AskFor: a Connections.Response, which starts a new
+        session (the skill ended its own to let Alexa ask). `status` is ACCEPTED, DENIED or
+        NOT_ANSWERED; an acceptance is in the request's permissions already."""
+        self.close_session()
+        if status == "ACCEPTED":
+            self.reminders_allowed = True
+        return self._envelope(at, {
+            "type": CONNECTIONS_RESPONSE,
+            "name": ASK_FOR,
+            "status": {"code": "200", "message": "OK"},
+            "payload": {"permissionScope": REMINDERS_SCOPE, "status": status},
+            "token": "",
+        })
+
     def received(self, request: Mapping[str, Any], response: Mapping[str, Any]) -> None:
         """Follow the session: it ends with a SessionEndedRequest or shouldEndSession, else it
         carries the response's session attributes to the next request.
@@ -153,22 +178,26 @@ class Envelopes:
         session = self._session
         new, session.started = not session.started, True
         application = {"applicationId": self.application_id}
-        user = {"userId": self.user_id}
+        user: dict[str, Any] = {"userId": self.user_id}
+        if self.reminders_allowed is not None:
+            status = "GRANTED" if self.reminders_allowed else "DENIED"
+            user["permissions"] = {"consentToken": self.api_access_token,
+                                   "scopes": {REMINDERS_SCOPE: {"status": status}}}
         return {
             "version": "1.0",
             "session": {
                 "new": new,
                 "sessionId": session.session_id,
                 "application": dict(application),
-                "user": dict(user),
+                "user": copy.deepcopy(user),
                 "attributes": copy.deepcopy(session.attributes),
             },
             "context": {
                 "System": {
                     "application": dict(application),
-                    "user": dict(user),
+                    "user": copy.deepcopy(user),
                     "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-                    "apiEndpoint": API_ENDPOINT,
+                    "apiEndpoint": self.api_endpoint,
                     "apiAccessToken": self.api_access_token,
                 }
             },
@@ -182,7 +211,13 @@ class Envelopes:
         }
 
     def _slot(self, name: str, value: SlotValue) -> dict[str, Any]:
-        """A filled slot with entity resolution: a match when the words name a known value."""
+        """A filled slot with entity resolution: a match when the words name a known value.
+        A built-in type gets its value instead, as Alexa reports it ("07:30" for a time), or
+        no value when the words are not one."""
+        if value.type in BUILT_IN_VALUES:
+            slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+            reported = BUILT_IN_VALUES[value.type](value.raw)
+            return {**slot, "value": reported} if reported is not None else slot
         authority = f"amzn1.er-authority.echo-sdk.{self.application_id}.{name}"
         resolution: dict[str, Any]
         if value.id is None:

@@ -60,6 +60,13 @@ class Heard:
         """An Echo without a screen closes the session unless told `false`."""
         attributes = response.get("sessionAttributes") or {}
         self.state = SessionState.from_dict(attributes.get("state"))
+        self.directives: list[Mapping[str, Any]] = list(body.get("directives") or [])
+
+    @property
+    def asks_for_permission(self) -> bool:
+        """Whether Alexa is to ask the person for a permission after this reply."""
+        return any(directive.get("type") == "Connections.SendRequest"
+                   and directive.get("name") == "AskFor" for directive in self.directives)
 
     def seconds_until(self, phrase: str, occurrence: int = 1, pace: float = 1.0) -> float:
         """When `phrase` starts, in seconds from the start of this reply's speech, on a device

@@ -10,6 +10,8 @@ fails loudly. One step per line:
     wait 35                        let 35 simulated seconds pass ("wait 1.5", "wait 35s")
     wait until Hold.               let the reply's speech play until it says "Hold."
     expect About 25 seconds        the last reply's words must contain this text
+    /grant reminders               a line for the simulator (`simulator.commands`): here, the
+                                   answer to Alexa's permission question
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from psoas_release.simulator.commands import is_command, run_command
 from psoas_release.simulator.session import Conversation
 
 _WAIT = re.compile(r"wait\s+(\d+(?:\.\d+)?)\s*s?", re.IGNORECASE)
@@ -32,6 +35,7 @@ class StepKind(StrEnum):
     WAIT = "wait"
     WAIT_UNTIL = "wait until"
     EXPECT = "expect"
+    COMMAND = "command"
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ def parse_script(text: str, name: str) -> list[Step]:
         where = f"{name}:{number}"
         if not line or line.startswith("#"):
             continue
-        if match := _WAIT.fullmatch(line):
+        if line.startswith("/"):
+            steps.append(Step(StepKind.COMMAND, line, where))
+        elif match := _WAIT.fullmatch(line):
             steps.append(Step(StepKind.WAIT, match.group(1), where))
         elif match := _WAIT_UNTIL.fullmatch(line):
             steps.append(Step(StepKind.WAIT_UNTIL, match.group(1).strip(), where))
@@ -75,6 +81,10 @@ def run_step(conversation: Conversation, step: Step) -> None:
     """Do one step; raise ScriptFailed if it cannot be done or its expectation is not met."""
     if step.kind is StepKind.SAY:
         conversation.say(step.argument)
+    elif step.kind is StepKind.COMMAND:
+        if not is_command(step.argument):
+            raise ScriptFailed(f"{step.where}: {step.argument!r} is not a simulator command")
+        run_command(conversation, step.argument)
     elif step.kind is StepKind.WAIT:
         conversation.wait(step.seconds)
     elif step.kind is StepKind.WAIT_UNTIL:

@@ -12,7 +12,12 @@ class does what an Echo does, and nothing else:
   (EXCEEDED_MAX_REPROMPTS); without a reprompt it closes after the first `LISTEN_S`. The
   clock's speed is for speech only: from the end of a reply that keeps the session open until
   the next reply, it runs at real time, so a person has Alexa's real 8 seconds to answer;
-- `end`: the person walks away; an open session gets SessionEndedRequest (USER_INITIATED).
+- `end`: the person walks away; an open session gets SessionEndedRequest (USER_INITIATED);
+- a reply that asks for the reminders permission (the AskFor directive) is followed by Alexa's
+  own question; `permission` answers it (ACCEPTED or DENIED, as "I approve" or "no" do), and
+  with no answer Alexa asks once more, then tells the skill NOT_ANSWERED. With no question
+  open, `permission` gives or takes it back as the Alexa app does. Reminders live in the
+  stand-in Alexa API; a change to them is shown as it happens.
 
 It needs no terminal: a test drives it with a frozen clock and reads what it heard.
 """
@@ -26,16 +31,24 @@ from typing import Any, Protocol
 from psoas_release.alexa.handlers import SORRY
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.position import SPOKEN_REQUEST_S, START_LATENCY_S
+from psoas_release.core.ssml import Text, render
 from psoas_release.core.state import SessionState
+from psoas_release.simulator.alexa_api import AlexaApi, all_reminders
 from psoas_release.simulator.clock import SimulatedClock
 from psoas_release.simulator.envelopes import SESSION_ENDED_REQUEST, Envelopes
 from psoas_release.simulator.heard import Heard, response_problems
 from psoas_release.simulator.playback import Playback
 from psoas_release.simulator.progress import Progress, progress_of
-from psoas_release.utterances import Kind, resolve
+from psoas_release.utterances import Kind, normalise, resolve
 
 LISTEN_S = 8.0
 """How long an Echo keeps the microphone open after speaking, before reprompting or closing."""
+CONSENT_QUESTION = ("Do you give Psoas Release permission to update your reminders? You can "
+                    "say I approve or no.")
+"""Alexa's own words after a reply that asks for the reminders permission."""
+CONSENT_ASKED = 2
+"""Alexa asks the consent question, then once more, before it gives up."""
+APPROVALS = {"i approve": True, "approve": True, "yes": True, "no": False}
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -82,6 +95,8 @@ def summarise(request: Mapping[str, Any]) -> str:
         words += [f"{name}={value!r}" for name, value in slots.items()]
     if "reason" in body:
         words.append(body["reason"])
+    if isinstance(body.get("payload"), dict) and "status" in body["payload"]:
+        words.append(body["payload"]["status"])
     if request["session"]["new"]:
         words.append("(new session)")
     return " ".join(words)
@@ -101,8 +116,11 @@ class Conversation:
         envelopes: Envelopes | None = None,
         saved: SessionState | None = None,
         voice_pace: float = 1.0,
+        alexa_api: AlexaApi | None = None,
     ) -> None:
         self.handler = handler
+        self.alexa_api = alexa_api
+        """Where the person's reminders live, if the skill reaches an Alexa API here."""
         self.voice_pace = voice_pace
         """Seconds this Echo's voice takes per second of the speaking model; never sent."""
         self.model = model
@@ -123,6 +141,11 @@ class Conversation:
         self._reprompt_ssml = ""
         self._timeout_at: float | None = None
         self._closed_notice_at: float | None = None
+        self._consent: Playback | None = None
+        self._consent_at: float | None = None
+        self._consent_deadline: float | None = None
+        self._consent_asked = 0
+        self._reminders_shown: list[str] = []
 
     # ----------------------------------------------------------------------- what is going on
 
@@ -134,12 +157,17 @@ class Conversation:
         """What Alexa is doing now, for the status line.
 
         'answering' (the reply is on its way), 'speaking' (words), 'holding' (the silence of a
-        timed hold), 'quiet' (any other silence in the reply), 'reprompting', 'listening 8s'
-        (the microphone is open, with the seconds left) or 'closed' (no session).
+        timed hold), 'quiet' (any other silence in the reply), 'reprompting', 'asking' (Alexa's
+        own permission question), 'listening 8s' (the microphone is open, with the seconds
+        left) or 'closed' (no session).
         """
         now = self.clock.now()
         if self._reprompt is not None and self._reprompt.playing(now):
             return "reprompting"
+        if self._consent is not None and self._consent.playing(now):
+            return "asking"
+        if self._consent_deadline is not None:
+            return f"listening {math.ceil(self._consent_deadline - now - 1e-6)}s"
         speech = self._speech
         if speech is not None and speech.playing(now):
             if speech.speaking(now):
@@ -169,6 +197,9 @@ class Conversation:
             self._reprompt_at,
             self._timeout_at,
             self._closed_notice_at,
+            self._consent.next_at() if self._consent else None,
+            self._consent_at,
+            self._consent_deadline,
         ]
         due = [at for at in times if at is not None]
         return min(due) if due else None
@@ -179,9 +210,20 @@ class Conversation:
         """Let everything due by the clock's time happen, in order."""
         now = self.clock.now()
         while True:
-            for playback, reprompt in ((self._speech, False), (self._reprompt, True)):
+            for playback, reprompt in ((self._speech, False), (self._reprompt, True),
+                                       (self._consent, False)):
                 for at, words in playback.due(now) if playback else ():
                     self.transcript.speech(at, words, reprompt=reprompt)
+            if self._consent_at is not None and now >= self._consent_at:
+                self._ask_consent(self._consent_at)
+                continue
+            if self._consent_deadline is not None and now >= self._consent_deadline:
+                at, self._consent_deadline = self._consent_deadline, None
+                if self._consent_asked < CONSENT_ASKED:
+                    self._consent_at = at
+                else:
+                    self._answer_consent("NOT_ANSWERED", at)
+                continue
             if self._closed_notice_at is not None and now >= self._closed_notice_at:
                 self.transcript.notice(self._closed_notice_at, "session closed")
                 self._closed_notice_at = None
@@ -224,9 +266,39 @@ class Conversation:
 
     # ----------------------------------------------------------------------- the person
 
+    @property
+    def awaiting_consent(self) -> bool:
+        """Whether Alexa's consent question is on its way, being asked, or waiting."""
+        return self._consent_at is not None or self._consent_deadline is not None
+
+    def permission(self, granted: bool) -> Heard | None:
+        """Answer Alexa's consent question ("I approve", "no"); with none open, give or take
+        back the reminders permission as in the Alexa app. The reply, if the skill got one."""
+        self.advance()
+        at = self.clock.now()
+        if self.alexa_api is not None and (granted or not self.awaiting_consent):
+            self.alexa_api.allow_reminders(self.envelopes.api_access_token, granted)
+        if self.awaiting_consent:
+            self.transcript.request(at, "I approve" if granted else "no",
+                                    "the answer to Alexa's question")
+            self.clock.advance(SPOKEN_REQUEST_S)
+            return self._answer_consent("ACCEPTED" if granted else "DENIED", self.clock.now())
+        self.envelopes.reminders_allowed = granted
+        self.transcript.notice(at, "reminders permission "
+                               f"{'given' if granted else 'taken back'} in the Alexa app")
+        return None
+
+    def show_reminders(self) -> None:
+        """Tell the transcript which reminders the skill has set."""
+        self.transcript.notice(self.clock.now(), self._reminders_line())
+
     def say(self, utterance: str) -> Heard:
         """Say "Alexa, <utterance>": stop the speech, speak the request, hear the reply."""
         self.advance()
+        if self.awaiting_consent and normalise(utterance) in APPROVALS:
+            heard = self.permission(APPROVALS[normalise(utterance)])
+            assert heard is not None
+            return heard
         spoke_at = self.clock.now()
         resolution = resolve(utterance, self.model)
         self._hush(spoke_at)
@@ -261,16 +333,47 @@ class Conversation:
 
     def _hush(self, at: float) -> None:
         """The wake word: whatever is playing stops, and nothing is scheduled any more."""
-        for playback in (self._speech, self._reprompt):
+        for playback in (self._speech, self._reprompt, self._consent):
             if playback is not None:
                 playback.stop(at)
         self._reprompt_at = self._timeout_at = self._closed_notice_at = None
+        self._consent_at = self._consent_deadline = None
+
+    def _ask_consent(self, at: float) -> None:
+        """Alexa asks for the permission the skill's directive named (again, if unanswered)."""
+        self._consent_at = None
+        self._consent_asked += 1
+        self._consent = Playback(render([Text(CONSENT_QUESTION)]), at, self.voice_pace)
+        self.clock.listen_from(self._consent.ends_at)
+        self._consent_deadline = self._consent.ends_at + LISTEN_S
+
+    def _answer_consent(self, status: str, at: float) -> Heard:
+        """Alexa tells the skill what the person answered: a Connections.Response."""
+        self._hush(at)
+        request = self.envelopes.consent_answer(status, at)
+        self.transcript.request(at, None, summarise(request))
+        return self._send(request, at)
+
+    def _reminders_line(self) -> str:
+        if self.alexa_api is None:
+            return "no Alexa API here: reminders cannot be set"
+        reminders = list(all_reminders(self.alexa_api, self.envelopes.api_access_token))
+        return f"reminders: {'; '.join(reminders)}" if reminders else "reminders: none"
+
+    def _reminders_changed(self, at: float) -> None:
+        if self.alexa_api is None:
+            return
+        now = list(all_reminders(self.alexa_api, self.envelopes.api_access_token))
+        if now != self._reminders_shown:
+            self._reminders_shown = now
+            self.transcript.notice(at, self._reminders_line())
 
     def _send(self, request: dict[str, Any], at: float) -> Heard:
         response = self.handler(request)
         self.envelopes.received(request, response)
         heard = Heard(response)
         self.last_response = heard
+        self._reminders_changed(at)
         for problem in response_problems(response):
             self._problem(at, problem)
         if heard.text.startswith(SORRY):
@@ -284,7 +387,11 @@ class Conversation:
         self._speech = Playback(heard.ssml, at + START_LATENCY_S, self.voice_pace)
         self._reprompt = None
         listen_from = self._speech.ends_at
-        if not self.in_session:
+        if heard.asks_for_permission:
+            self.clock.play()
+            self._consent_asked = 0
+            self._consent_at = listen_from
+        elif not self.in_session:
             self.clock.play()
             self._closed_notice_at = listen_from
         else:

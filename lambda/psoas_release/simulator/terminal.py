@@ -6,8 +6,10 @@ read as they come with a short timeout (`select`), the line being typed is drawn
 live progress line, and between keys the conversation advances to the clock's time.
 
 Lines starting with "/" are for the simulator, not for Alexa: "/wait N" jumps N simulated
-seconds ahead, "/quit" leaves. Ctrl-D on an empty line and Ctrl-C leave too; an open session
-is then ended (USER_INITIATED), which saves the person's place.
+seconds ahead, "/grant reminders" and "/deny reminders" answer Alexa's permission question (or
+change the permission as in the Alexa app), "/reminders" lists the reminders set, "/quit"
+leaves. Ctrl-D on an empty line and Ctrl-C leave too; an open session is then ended
+(USER_INITIATED), which saves the person's place.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from psoas_release.simulator.commands import is_command, run_command
 from psoas_release.simulator.display import live_view, status_line
 from psoas_release.simulator.session import Conversation
 
@@ -123,7 +126,8 @@ def run_interactive(
     editor = LineEditor()
     console.print(Text(
         "Type what you would say to Alexa, e.g. \"start psoas release\", and press Enter; "
-        "typing while Alexa speaks interrupts her. /wait N skips N seconds; "
+        "typing while Alexa speaks interrupts her. /wait N skips N seconds; /grant reminders "
+        "or /deny reminders answers Alexa's permission question; /reminders lists them; "
         "Ctrl-D or Ctrl-C leaves.", style="dim"))
 
     def view() -> Text:
@@ -164,6 +168,8 @@ def _serve_keys(
         if skip := _SKIP.fullmatch(command):
             conversation.clock.advance(float(skip.group(1)))
             conversation.advance()
+        elif is_command(command):
+            run_command(conversation, command)
         elif command:
             conversation.say(command)
     return True

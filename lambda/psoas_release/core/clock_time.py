@@ -1,0 +1,97 @@
+"""A time of day on the person's own clock: heard from speech, taken from when they practised,
+and said back the way a person says it.
+
+A daily reminder is a time of day, not a moment: "seven in the morning" wherever the person's
+clock says it. Alexa hears times as "07:30" (or "MO" for "morning"); the time someone
+practised comes from a request's timestamp and their time zone, rounded to the quarter hour,
+because "a quarter past seven" is a habit and "seven nineteen" is an accident.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from psoas_release.core.history import zone
+from psoas_release.core.numbers import number_words
+
+MINUTES_A_DAY = 24 * 60
+QUARTER_HOUR = 15
+
+PARTS_OF_THE_DAY = {"MO": (7, 0), "AF": (14, 0), "EV": (19, 0), "NI": (21, 0)}
+"""What Alexa's AMAZON.TIME sends for "morning", "afternoon", "evening" and "night", and the
+hour a reminder for it is set at."""
+
+_HH_MM = re.compile(r"^(\d{2}):(\d{2})(?::\d{2})?$")
+
+
+@dataclass(frozen=True, order=True)
+class ClockTime:
+    """Hours and minutes of a day, 00:00 to 23:59."""
+
+    hour: int
+    minute: int
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.hour < 24 and 0 <= self.minute < 60):
+            raise ValueError(f"{self.hour}:{self.minute} is not a time of day")
+
+    @classmethod
+    def parse(cls, value: object) -> ClockTime | None:
+        """The time in an AMAZON.TIME slot value or a stored "HH:MM"; None when it is not one
+        (the slot is untrusted, and "XXXX-WXX" or "" are not times a reminder can take)."""
+        if not isinstance(value, str):
+            return None
+        if value in PARTS_OF_THE_DAY:
+            return cls(*PARTS_OF_THE_DAY[value])
+        match = _HH_MM.match(value)
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            return None
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def practised_at(cls, at: float, time_zone: str | None) -> ClockTime:
+        """The quarter hour nearest to epoch second `at` on the person's clock."""
+        local = datetime.fromtimestamp(at, tz=zone(time_zone))
+        minutes = local.hour * 60 + local.minute + local.second / 60
+        nearest = round(minutes / QUARTER_HOUR) * QUARTER_HOUR % MINUTES_A_DAY
+        return cls(*divmod(int(nearest), 60))
+
+    @property
+    def text(self) -> str:
+        """'07:30': how it is stored."""
+        return f"{self.hour:02d}:{self.minute:02d}"
+
+    @property
+    def spoken(self) -> str:
+        """'seven thirty in the morning', 'noon', 'nine oh five at night'."""
+        if (self.hour, self.minute) == (12, 0):
+            return "noon"
+        if (self.hour, self.minute) == (0, 0):
+            return "midnight"
+        hour = number_words(self.hour % 12 or 12)
+        if self.minute == 0:
+            said = hour
+        elif self.minute < 10:
+            said = f"{hour} oh {number_words(self.minute)}"
+        else:
+            said = f"{hour} {number_words(self.minute)}"
+        return f"{said} {_part_of_the_day(self.hour)}"
+
+    def next_after(self, at: float, time_zone: str | None) -> datetime:
+        """The first moment after epoch second `at` when the person's clock shows this time,
+        as local wall time without a zone (how the Reminders API takes a start)."""
+        now = datetime.fromtimestamp(at, tz=zone(time_zone)).replace(tzinfo=None)
+        today = now.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
+        return today if today > now else today + timedelta(days=1)
+
+
+def _part_of_the_day(hour: int) -> str:
+    if 5 <= hour < 12:
+        return "in the morning"
+    if 12 <= hour < 18:
+        return "in the afternoon"
+    if 18 <= hour < 21:
+        return "in the evening"
+    return "at night"
