@@ -1,10 +1,13 @@
 """The person's time zone from the Alexa settings API, so streaks follow their own calendar.
 
-The zone decides one thing: the day a run is counted on. So it is asked only on a request
-that may count a run (a run under way, not counted yet), and only when the person's record
-has no zone or it was asked a week ago or more: at most once a week per person, and never on
-a launch that only greets. One GET with a short timeout; any failure means "unknown": the
-zone already known stays, else the core falls back to UTC, and it is asked again a week later.
+The zone decides the day a run is counted on and the time of day a reminder rings. So it is
+asked only on a request that may count a run (a run under way, not counted yet) or set a
+reminder, and only when the person's record has no zone or it was asked a week ago or more:
+at most once a week per person, and never on a launch that only greets. "How am I doing" is
+the exception: its answer is nothing but the calendar and the question is rare, so it always
+asks, and a person who has moved hears their new week at once. One GET with a short timeout;
+any failure means "unknown": the zone already known stays, else the core falls back to UTC
+(a reminder to the device's own zone), and it is asked again a week later.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from urllib.parse import quote
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from psoas_release.alexa.mapping import request_time
-from psoas_release.core.state import SessionState
+from psoas_release.alexa.mapping import request_time, to_event
+from psoas_release.core.events import EventKind
+from psoas_release.core.state import Phase, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,8 @@ LOOKUP_TIMEOUT_S = 1.0
 MAX_ANSWER_BYTES = 1024
 ASK_AGAIN_AFTER_S = 7 * 86_400.0
 """A person who moves, or travels with their Echo, is on the new calendar within a week."""
+SETS_A_REMINDER = frozenset({EventKind.SET_REMINDER, EventKind.PERMISSION_ANSWER})
+"""Requests that may set a daily reminder (a wish, or the consent that lets one go ahead)."""
 
 Fetch = Callable[[str, str], bytes]
 """(url, bearer token) -> response body; raises OSError on failure."""
@@ -43,10 +49,14 @@ def urllib_fetch(url: str, token: str) -> bytes:
     return body
 
 
-def due(state: SessionState, now: float) -> bool:
-    """Whether this request should ask for the time zone: it may count a run, and the zone
-    is unknown or was asked a week ago or more (or, by a clock gone wrong, in the future)."""
-    if not state.run_uncounted:
+def due(state: SessionState, kind: EventKind, now: float) -> bool:
+    """Whether this request should ask for the time zone: a week's summary always; a request
+    that may count a run or set a reminder when the zone is unknown or was asked a week ago
+    or more (or, by a clock gone wrong, in the future)."""
+    if kind is EventKind.PROGRESS:
+        return True
+    if not (state.run_uncounted or kind in SETS_A_REMINDER
+            or state.phase is Phase.OFFERING_REMINDER):
         return False
     checked = state.time_zone_checked_at
     return checked is None or not 0 <= now - checked < ASK_AGAIN_AFTER_S
@@ -63,7 +73,7 @@ class TimeZoneLookup:
         attempt is remembered, answered or not, so a failing API is not asked on every
         request."""
         now = request_time(handler_input)
-        if not due(state, now):
+        if not due(state, to_event(handler_input).kind, now):
             return state
         url_and_token = _settings_url(handler_input)
         if url_and_token is None:
