@@ -11,7 +11,12 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from psoas_release.core.ssml import TARGET_SPEECH_CHARS
+
+if TYPE_CHECKING:
+    from benchmarks.interpreter import Interpreter
 
 REPO = Path(__file__).resolve().parent.parent
 LAMBDA_DIR = REPO / "lambda"
@@ -22,6 +27,8 @@ MODEL_FILE = REPO / "interaction_model" / "interactionModels" / "custom" / "en-U
 STATE_DB_ENV = "PSOAS_STATE_DB"
 UNSET_ENV = ("TABLE_NAME", "SKILL_ID", "PSOAS_ROUTINES_DIR", "AWS_ENDPOINT_URL_DYNAMODB")
 """Cleared for every measured process: the store is SQLite, the routines the product's."""
+SPEECH_CHARS_ENV = "FLOOR_SPEECH_CHARS"
+"""How many characters of SSML the floor skill speaks (read by floor_skill.py)."""
 
 
 def envelope(name: str) -> dict[str, Any]:
@@ -37,19 +44,29 @@ def ensure_import_paths() -> None:
             sys.path.insert(0, path)
 
 
-def measured_env(work: Path, state_db_name: str) -> dict[str, str]:
-    """The environment of a measured process: SQLite in `work`, nothing else configured.
+def process_env(work: Path, state_db_name: str, python_path: Sequence[str]) -> dict[str, str]:
+    """The environment of a measured process: SQLite in `work`, imports from `python_path`.
 
     Bytecode is cached in `work/pycache` for every module alike (PYTHONPYCACHEPREFIX), even
     when PYTHONDONTWRITEBYTECODE is set here: otherwise the skill's own modules would be
     compiled from source on every start while the installed SDK loads its bytecode, which
-    would measure the compiler, not the skill.
+    would measure the compiler, not the skill. The floor skill speaks as much as the longest
+    reply Psoas Release plans.
     """
     env = {key: value for key, value in os.environ.items() if key not in UNSET_ENV}
-    for name in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE"):
-        env.pop(name, None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(python_path)
     env[STATE_DB_ENV] = str(work / state_db_name)
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env[SPEECH_CHARS_ENV] = str(TARGET_SPEECH_CHARS)
+    return env
+
+
+def checkout_env(work: Path, state_db_name: str, interpreter: Interpreter) -> dict[str, str]:
+    """A process that imports the skill, benchmarks and tests from the checkout, with the
+    routines from their checked bundle as the Lambda artifact carries them."""
+    env = process_env(work, state_db_name,
+                      [str(LAMBDA_DIR), str(REPO), interpreter.site_packages])
     env["PSOAS_ROUTINES_DIR"] = str(bundled_routines(work))
     return env
 
@@ -65,10 +82,11 @@ def bundled_routines(work: Path) -> Path:
     return target
 
 
-def run_child(module: str, args: Sequence[str], env: Mapping[str, str]) -> dict[str, Any]:
+def run_child(interpreter: Interpreter, module: str, args: Sequence[str],
+              env: Mapping[str, str]) -> dict[str, Any]:
     """Run `python -m module args` in a fresh process and return the JSON it prints."""
     completed = subprocess.run(
-        [sys.executable, "-m", module, *args],
+        interpreter.command("-m", module, *args),
         cwd=REPO,
         env=dict(env),
         capture_output=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-HEADERS = ("Measure", "Psoas Release", "Bare skill", "Ratio", "Target", "Result")
+HEADERS = ("Measure", "Psoas Release", "Baseline", "Ratio", "Target", "Result")
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,15 @@ class Row:
         return (self.measure, self.measured, self.baseline, ratio, self.target, self.result)
 
 
-def ratio_row(measure: str, measured: float, baseline: float, unit: str,
+def ratio_row(measure: str, measured: float, baseline: float, baseline_name: str, unit: str,
               target_ratio: float | None, digits: int = 1) -> Row:
-    """A row comparing `measured` with `baseline`; PASS when the ratio is within the target."""
+    """A row comparing `measured` with `baseline` (the skill named `baseline_name`); PASS when
+    the ratio is within the target."""
     ratio = measured / baseline
     return Row(
         measure,
         f"{measured:.{digits}f} {unit}",
-        f"{baseline:.{digits}f} {unit}",
+        f"{baseline:.{digits}f} {unit} ({baseline_name})",
         ratio,
         "-" if target_ratio is None else f"<= {target_ratio:.2f}x",
         None if target_ratio is None else ratio <= target_ratio,

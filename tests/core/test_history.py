@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from psoas_release.core.events import EventKind
 from psoas_release.core.history import local_date, record, streak, streak_phrase, zone
@@ -31,6 +33,18 @@ def test_a_streak_counts_days_in_a_row_and_survives_until_tomorrow() -> None:
     assert record(days, date(2026, 11, 25)) == days
     assert streak_phrase(3) == "That's three days running."
     assert streak_phrase(1) == ""
+
+
+@given(st.lists(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 1)), max_size=60),
+       st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 1)))
+def test_a_streak_is_what_walking_back_day_by_day_finds(days: list[date], today: date) -> None:
+    done = {day.isoformat() for day in days}
+    day = today if today.isoformat() in done else today - timedelta(days=1)
+    walked = 0
+    while day.isoformat() in done:
+        walked += 1
+        day -= timedelta(days=1)
+    assert streak(tuple(day.isoformat() for day in days), today) == walked
 
 
 def finish_routine(person: Conversation) -> None:

@@ -1,20 +1,33 @@
-"""SSML building and validation: escaped once, breaks split and separated, limits enforced."""
+"""SSML building and validation: escaped once, breaks split and separated, limits enforced,
+and what production builds without parsing is what the full parse accepts."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from psoas_release.core.ssml import (
+    MAX_SPEECH_CHARS,
+    Piece,
     Silence,
     SsmlError,
     Text,
+    body,
     break_seconds,
     escape,
+    join,
     pieces_of,
     plain_text,
     render,
     validate,
 )
+
+pieces = st.lists(st.one_of(
+    st.builds(Text, st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30),
+              st.booleans()),
+    st.builds(Silence, st.floats(min_value=0, max_value=25)),
+), max_size=12)
 
 
 def test_text_is_escaped() -> None:
@@ -72,3 +85,26 @@ def test_soft_words_are_said_quietly_and_read_back_as_soft() -> None:
 def test_validate_rejects_what_alexa_would_refuse(ssml: str, reason: str) -> None:
     with pytest.raises(SsmlError, match=reason):
         validate(ssml)
+
+
+@given(pieces, pieces)
+def test_bodies_rendered_apart_join_as_if_rendered_together(
+    first: list[Piece], second: list[Piece]
+) -> None:
+    assert join(body(first), body(second)) == body(first + second)
+
+
+@given(pieces)
+def test_what_render_builds_unparsed_is_what_the_full_parse_accepts(said: list[Piece]) -> None:
+    validate(render(said))
+
+
+@pytest.mark.parametrize("text", ["bell \x07", "nul \x00", "lone \ud800", "\ufffe"])
+def test_a_character_xml_cannot_carry_is_refused_when_rendered(text: str) -> None:
+    with pytest.raises(SsmlError, match="XML cannot carry"):
+        render([Text(text)])
+
+
+def test_a_reply_over_the_limit_is_refused_when_rendered() -> None:
+    with pytest.raises(SsmlError, match="over the limit"):
+        render([Text("a" * MAX_SPEECH_CHARS)])

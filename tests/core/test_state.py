@@ -39,6 +39,7 @@ states = st.builds(
     run_counted=st.booleans(),
     completions=st.lists(st.dates().map(lambda day: day.isoformat()), max_size=60).map(tuple),
     time_zone=st.one_of(st.none(), st.sampled_from(["Europe/Berlin", "America/New_York"])),
+    time_zone_checked_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
     preferences=st.builds(Preferences, cue_level=st.sampled_from(CueLevel),
                           countdown=st.sampled_from(Countdown), pace=st.sampled_from(Pace)),
     run_started_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
@@ -64,12 +65,22 @@ def test_a_version_one_state_loads_with_defaults_for_what_it_lacked() -> None:
     assert state.completions == ()
 
 
+@pytest.mark.parametrize("version", [3, 4])
+def test_a_state_from_before_the_time_zones_age_loads_and_will_ask_for_it(version: int) -> None:
+    old = {"phase": "finished", "completions": ["2026-11-25"], "time_zone": "Europe/Berlin",
+           "version": version}
+    state = SessionState.from_dict(old)
+    assert not state.recovered
+    assert state.time_zone == "Europe/Berlin"
+    assert state.time_zone_checked_at is None
+
+
 def test_a_version_three_state_loads_with_no_reminder_and_the_offer_still_to_make() -> None:
     old = {"phase": "finished", "completions": ["2026-11-25", "2026-11-26"],
            "time_zone": "Europe/London", "completed_count": 2, "version": 3}
     state = SessionState.from_dict(old)
     assert not state.recovered
-    assert state.version == STATE_VERSION == 4
+    assert state.version == STATE_VERSION
     assert state.reminder == ReminderRecord()
     assert state.reminder.offer_due
 
@@ -99,6 +110,8 @@ def test_an_empty_or_missing_state_is_fresh_and_not_an_error() -> None:
         {"version": STATE_VERSION, "preferences": {"pace": "ludicrous"}},
         {"version": STATE_VERSION, "preferences": "slow"},
         {"version": STATE_VERSION, "time_zone": 5},
+        {"version": STATE_VERSION, "time_zone_checked_at": "last week"},
+        {"version": STATE_VERSION, "time_zone_checked_at": -1},
         {"version": STATE_VERSION, "run_counted": "no"},
         {"version": STATE_VERSION, "reminder": "alert-1"},
         {"version": STATE_VERSION, "reminder": {"token": 5}},

@@ -139,10 +139,38 @@ def test_only_the_skill_may_invoke_the_function(cloudformation: Any) -> None:
     permission = the_one(cloudformation, "AWS::Lambda::Permission")["Properties"]
     assert permission == {
         "Action": "lambda:InvokeFunction",
-        "FunctionName": {"Ref": "SkillFunction"},
+        "FunctionName": {"Ref": "SkillFunctionAliaslive"},
         "Principal": "alexa-appkit.amazon.com",
         "EventSourceToken": {"Ref": "SkillId"},
     }
+
+
+def test_every_deployment_publishes_a_version_behind_the_alias_live(cloudformation: Any) -> None:
+    version = the_one(cloudformation, "AWS::Lambda::Version")["Properties"]
+    alias = the_one(cloudformation, "AWS::Lambda::Alias")["Properties"]
+    assert version["FunctionName"] == {"Ref": "SkillFunction"}
+    assert alias["Name"] == "live"
+    assert alias["FunctionVersion"] == {"Fn::GetAtt": [next(
+        name for name, resource in cloudformation["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Version"), "Version"]}
+
+
+def test_snapstart_is_on_unless_the_parameter_turns_it_off(
+    template: dict[str, Any], cloudformation: Any
+) -> None:
+    parameter = template["Parameters"]["SnapStart"]
+    assert parameter["Default"] == "on"
+    assert parameter["AllowedValues"] == ["on", "off"]
+    assert cloudformation["Conditions"]["SnapStartOn"] == {
+        "Fn::Equals": [{"Ref": "SnapStart"}, "on"]}
+    function = the_one(cloudformation, "AWS::Lambda::Function")["Properties"]
+    assert function["SnapStart"] == {
+        "ApplyOn": {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}}
+
+
+def test_the_skill_endpoint_is_the_alias_so_alexa_calls_the_snapshot(cloudformation: Any) -> None:
+    assert cloudformation["Outputs"]["SkillFunctionArn"]["Value"] == {
+        "Ref": "SkillFunctionAliaslive"}
 
 
 def test_function_role_reaches_only_its_table(cloudformation: Any) -> None:
@@ -189,7 +217,7 @@ def test_table_is_keyed_by_user_and_recoverable(cloudformation: Any) -> None:
 
 def test_outputs_give_the_skill_endpoint_and_the_table(cloudformation: Any) -> None:
     outputs = cloudformation["Outputs"]
-    assert outputs["SkillFunctionArn"]["Value"] == {"Fn::GetAtt": ["SkillFunction", "Arn"]}
+    assert outputs["SkillFunctionArn"]["Value"] == {"Ref": "SkillFunctionAliaslive"}
     assert outputs["SkillTableName"]["Value"] == {"Ref": "SkillTable"}
 
 

@@ -85,9 +85,55 @@ def test_a_broken_settings_api_falls_back_to_utc(
 ) -> None:
     api = SettingsApi("Mars/Olympus_Mons")
     device = device_with(library, model, api)
-    assert device.say("start psoas release").state.time_zone == "Mars/Olympus_Mons"
+    device.say("start psoas release")
     device.wait(5)
-    assert device.say("how much time is left").text
+    heard = device.say("how much time is left")
+    assert heard.state.time_zone == "Mars/Olympus_Mons"
+    assert heard.text
+    device.wait(1000)
+    device.end_session("EXCEEDED_MAX_REPROMPTS")
+    device.wait(DAY - 1000)
+    assert "That's two days running." in do_the_routine(device)
+
+
+def test_the_time_zone_is_asked_once_a_week_and_only_when_a_run_may_count(
+    library: RoutineLibrary, model: dict[str, Any]
+) -> None:
+    api = SettingsApi("Europe/Berlin")
+    device = device_with(library, model, api)
+    device.say("start psoas release")
+    assert api.urls == [], "a launch that only starts coaching counts nothing yet"
+    device.wait(1000)
+    device.end_session("EXCEEDED_MAX_REPROMPTS")
+    assert len(api.urls) == 1, "asked when the run was counted"
+    for _ in range(13):
+        device.wait(DAY - 1000)
+        do_the_routine(device)
+    assert len(api.urls) == 2, "fourteen days of routines: asked on the first and the eighth"
+
+
+def test_a_settings_api_that_fails_is_asked_again_a_week_later_not_sooner(
+    library: RoutineLibrary, model: dict[str, Any]
+) -> None:
+    calls: list[str] = []
+
+    def failing(url: str, token: str) -> bytes:
+        calls.append(url)
+        raise OSError("the settings API is down")
+
+    store = MemoryStateStore()
+    seed_known_voice(store, TEST_USER_ID, TEST_DEVICE_ID)
+    skill = build_skill(library=library, store=store, environ={},
+                        time_zone=TimeZoneLookup(failing))
+    device = EchoDevice(lambda event, context: invoke_skill(skill, event, context), model)
+    device.say("start psoas release")
+    for _ in range(3):
+        device.wait(10)
+        device.say("how much time is left")
+    assert len(calls) == 1
+    device.wait(7 * DAY)
+    device.say("how much time is left")
+    assert len(calls) == 2
 
 
 def test_fewer_cues_mid_hold_keeps_the_hold_and_drops_the_reminders(

@@ -29,11 +29,13 @@ RawWriter = Callable[[str, str, "int | None"], None]
 
 @dataclass
 class Backend:
-    """A store under test, and a way around it to plant a damaged record."""
+    """A store under test, a second store on the same records (another device's connection
+    or client), and a way around both to plant a damaged record."""
 
     name: str
     store: StateStore
     write_raw: RawWriter
+    other_device: StateStore
 
 
 def free_port() -> int:
@@ -70,7 +72,7 @@ def memory_backend() -> Backend:
         assert version is not None, "a memory record always has a version"
         store._records[user_id] = (text, version)
 
-    return Backend("memory", store, write_raw)
+    return Backend("memory", store, write_raw, store)
 
 
 def sqlite_backend(path: Path) -> Backend:
@@ -85,7 +87,7 @@ def sqlite_backend(path: Path) -> Backend:
             )
         conn.close()
 
-    return Backend("sqlite", store, write_raw)
+    return Backend("sqlite", store, write_raw, SqliteStateStore(path))
 
 
 def dynamodb_backend(table: DynamoTable) -> Backend:
@@ -97,4 +99,5 @@ def dynamodb_backend(table: DynamoTable) -> Backend:
             item["version"] = {"N": str(version)}
         table.client.put_item(TableName=table.name, Item=item)
 
-    return Backend("dynamodb", store, write_raw)
+    other = DynamoDbStateStore(table.name, endpoint_url=table.endpoint_url, region=REGION)
+    return Backend("dynamodb", store, write_raw, other)

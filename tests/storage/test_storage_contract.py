@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -59,55 +58,30 @@ def test_users_do_not_share_state(backend: Backend) -> None:
     assert backend.store.load(OTHER_USER) == StoredState(data={"movement": 7}, version=1)
 
 
-def test_of_two_devices_saving_at_once_exactly_one_wins(backend: Backend) -> None:
+def test_of_two_devices_that_loaded_one_version_exactly_one_saves(backend: Backend) -> None:
+    """The race of two devices, interleaved step by step rather than left to threads: both
+    load version 1, the kitchen saves first, the bedroom's save quoting 1 must conflict."""
     backend.store.save(USER, {"device": None}, expected_version=None)
-    writers = 8
-    start = threading.Barrier(writers)
-    outcomes: dict[int, str] = {}
+    kitchen = backend.store.load(USER)
+    bedroom = backend.other_device.load(USER)
+    assert kitchen is not None and bedroom is not None
+    assert kitchen.version == bedroom.version == 1
 
-    def save_from(device: int) -> None:
-        start.wait()
-        try:
-            backend.store.save(USER, {"device": device}, expected_version=1)
-            outcomes[device] = "saved"
-        except ConflictError:
-            outcomes[device] = "conflict"
-
-    threads = [threading.Thread(target=save_from, args=(device,)) for device in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    winners = [device for device, outcome in outcomes.items() if outcome == "saved"]
-    assert len(outcomes) == writers
-    assert len(winners) == 1
-    assert backend.store.load(USER) == StoredState(data={"device": winners[0]}, version=2)
+    assert backend.store.save(USER, {"device": "kitchen"}, kitchen.version) == 2
+    with pytest.raises(ConflictError):
+        backend.other_device.save(USER, {"device": "bedroom"}, bedroom.version)
+    assert backend.other_device.load(USER) == StoredState(data={"device": "kitchen"}, version=2)
 
 
-def test_two_first_saves_at_once_exactly_one_wins(backend: Backend) -> None:
-    writers = 6
-    start = threading.Barrier(writers)
-    saved: list[int] = []
-    conflicts: list[int] = []
+def test_of_two_first_saves_exactly_one_wins(backend: Backend) -> None:
+    """Both devices find no record, so both save as the first; only one may."""
+    assert backend.store.load(USER) is None
+    assert backend.other_device.load(USER) is None
 
-    def save_from(device: int) -> None:
-        start.wait()
-        try:
-            backend.store.save(USER, {"device": device}, expected_version=None)
-            saved.append(device)
-        except ConflictError:
-            conflicts.append(device)
-
-    threads = [threading.Thread(target=save_from, args=(device,)) for device in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(saved) == 1
-    assert len(conflicts) == writers - 1
-    assert backend.store.load(USER) == StoredState(data={"device": saved[0]}, version=1)
+    assert backend.store.save(USER, {"device": "kitchen"}, expected_version=None) == 1
+    with pytest.raises(ConflictError):
+        backend.other_device.save(USER, {"device": "bedroom"}, expected_version=None)
+    assert backend.other_device.load(USER) == StoredState(data={"device": "kitchen"}, version=1)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ attributes and the store with the response.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from ask_sdk_core.dispatch_components.request_components import (
     AbstractRequestInterceptor,
@@ -41,8 +40,8 @@ def remember(handler_input: HandlerInput, state: SessionState) -> None:
 
 
 class LoadStateInterceptor(AbstractRequestInterceptor):
-    """Within a session, state comes from session attributes; a new session reads the store
-    and asks Alexa for the person's time zone."""
+    """Within a session, state comes from session attributes; a new session reads the store.
+    Either way the person's time zone is asked of Alexa when it is due (see `time_zone`)."""
 
     def __init__(self, keeper: StateKeeper, time_zone: TimeZoneLookup) -> None:
         self.keeper = keeper
@@ -54,12 +53,11 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
         session = envelope.session
         saved = (session.attributes or {}) if session is not None else {}
         if session is not None and not session.new and STATE in saved:
-            attributes[STATE] = SessionState.from_dict(saved[STATE])
+            state = SessionState.from_dict(saved[STATE])
             attributes[STORE_TICKET] = Ticket.from_dict(saved.get(STORE_TICKET))
-            return
-        state, attributes[STORE_TICKET] = self.keeper.load(user_id(handler_input))
-        zone = self.time_zone(handler_input) or state.time_zone
-        attributes[STATE] = replace(state, time_zone=zone)
+        else:
+            state, attributes[STORE_TICKET] = self.keeper.load(user_id(handler_input))
+        attributes[STATE] = self.time_zone.refreshed(state, handler_input)
 
 
 class SaveStateInterceptor(AbstractResponseInterceptor):

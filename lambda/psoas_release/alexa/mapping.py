@@ -11,7 +11,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
-from ask_sdk_model.slu.entityresolution.status_code import StatusCode
 
 from psoas_release.alexa.permission import consent_of, is_consent_answer, reminders_granted
 from psoas_release.core.events import Event, EventKind
@@ -19,6 +18,9 @@ from psoas_release.core.events import Event, EventKind
 ROUTINE_SLOT = "routine"
 TIME_SLOT = "time"
 MAX_SLOT_CHARS = 100
+RESOLVED = "ER_SUCCESS_MATCH"
+"""The entity-resolution status of a slot value matched to one of ours. Compared by value, so
+that a launch does not import the SDK's entity-resolution models (some 1.4 ms cold)."""
 
 PREFERENCE_SLOTS: dict[str, tuple[str, str]] = {
     "CueLevelIntent": ("cue_level", "level"),
@@ -117,7 +119,7 @@ def _slot(request: IntentRequest, name: str) -> tuple[str | None, str | None]:
     for resolution in resolutions:
         status = getattr(getattr(resolution, "status", None), "code", None)
         values = getattr(resolution, "values", None) or []
-        if status == StatusCode.ER_SUCCESS_MATCH and values:
+        if getattr(status, "value", None) == RESOLVED and values:
             resolved = getattr(getattr(values[0], "value", None), "id", None)
             if isinstance(resolved, str):
                 return resolved[:MAX_SLOT_CHARS], heard

@@ -11,7 +11,6 @@ never coming back counts, and five minutes of a ten-minute routine does not.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psoas_release.core.numbers import number_words
 
@@ -35,6 +34,10 @@ def zone(name: str | None) -> tzinfo:
     """The named IANA time zone, or UTC when there is none or it is not a real zone."""
     if not name:
         return UTC
+    # Imported here: zoneinfo finds its files through sysconfig, some 2 ms of a cold start
+    # that a person without a known zone never needs.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -60,13 +63,20 @@ def record_all(days: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def streak(days: tuple[str, ...], today: date) -> int:
-    """Days in a row with a completed routine, ending today (or yesterday: still alive)."""
-    done = set(days)
-    day = today if today.isoformat() in done else today - timedelta(days=1)
+    """Days in a row with a completed routine, ending today (or yesterday: still alive).
+
+    Counted on day numbers from the newest day back, so only the streak itself is read."""
+    expected = today.toordinal()
     count = 0
-    while day.isoformat() in done:
-        count += 1
-        day -= timedelta(days=1)
+    for day in sorted(set(days), reverse=True):
+        number = date.fromisoformat(day).toordinal()
+        if number > expected:
+            continue  # a day after today, on another calendar: not part of this streak
+        if number == expected or (count == 0 and number == expected - 1):
+            count += 1
+            expected = number - 1
+        else:
+            break
     return count
 
 

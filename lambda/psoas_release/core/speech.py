@@ -17,7 +17,16 @@ from dataclasses import dataclass, replace
 
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.speaking import speaking_seconds
-from psoas_release.core.ssml import TARGET_SPEECH_CHARS, Piece, Silence, Text, render
+from psoas_release.core.ssml import (
+    TARGET_SPEECH_CHARS,
+    Piece,
+    Silence,
+    Text,
+    body,
+    join,
+    speak,
+    speech_chars,
+)
 from psoas_release.core.timeline import Timeline
 
 LEAD_GAP_S = 0.5
@@ -110,29 +119,56 @@ def _lead_pieces(reply: Reply) -> list[Piece]:
 
 def spoken_lengths(reply: Reply) -> tuple[float, float]:
     """(seconds of words at the speaking model, seconds of silence) in the whole reply."""
-    pieces = reply_pieces(reply)
+    pieces = _lead_pieces(reply) + ([Text(reply.prompt)] if reply.prompt else [])
+    words_s, silence_s = _lengths(tuple(pieces))
+    if reply.coaching is None:
+        return words_s, silence_s
+    coached_words_s, coached_silence_s = coaching_lengths(reply.coaching)
+    return words_s + coached_words_s, silence_s + coached_silence_s
+
+
+@functools.lru_cache(maxsize=64)
+def coaching_lengths(coaching: Coaching) -> tuple[float, float]:
+    """(seconds of words, seconds of silence) in the coaching: counted once per coaching, not
+    on every request that awaits its end."""
+    return _lengths(tuple(coaching_pieces(coaching)))
+
+
+def _lengths(pieces: tuple[Piece, ...]) -> tuple[float, float]:
     return (sum(speaking_seconds(p.words) for p in pieces if isinstance(p, Text)),
             sum(p.seconds for p in pieces if isinstance(p, Silence)))
 
 
-def reply_pieces(reply: Reply) -> list[Piece]:
-    pieces = _lead_pieces(reply)
-    if reply.coaching is not None:
-        pieces += coaching_pieces(reply.coaching)
-    if reply.prompt:
-        pieces.append(Text(reply.prompt))
-    return pieces
+@functools.lru_cache(maxsize=64)
+def coaching_body(coaching: Coaching) -> str:
+    """The coaching's SSML body, rendered once however often a planner sizes it and a
+    response says it. Cached per coaching: a Coaching hashes its timeline by identity."""
+    return body(coaching_pieces(coaching))
+
+
+def reply_body(reply: Reply) -> str:
+    """The reply's SSML body: its lead, its coaching (rendered once, see `coaching_body`) and
+    its prompt."""
+    coached = coaching_body(reply.coaching) if reply.coaching is not None else ""
+    said = join(body(_lead_pieces(reply)), coached)
+    return join(said, body([Text(reply.prompt)])) if reply.prompt else said
 
 
 @functools.lru_cache(maxsize=64)
 def render_reply(reply: Reply) -> str:
-    """The reply's output speech as validated SSML. Cached: replies are immutable, and the
-    planner's chosen reply is rendered again for the response."""
-    return render(reply_pieces(reply))
+    """The reply's output speech as `<speak>` SSML within Alexa's limit. Cached: replies are
+    immutable, and a reply may be asked for again (its spoken length, a repeat)."""
+    return speak(reply_body(reply))
 
 
 def render_reprompt(reply: Reply) -> str | None:
-    return render([Text(reply.reprompt)]) if reply.reprompt else None
+    return reprompt_ssml(reply.reprompt) if reply.reprompt else None
+
+
+@functools.lru_cache(maxsize=16)
+def reprompt_ssml(text: str) -> str:
+    """A reprompt's SSML: a handful of fixed questions, rendered once each."""
+    return speak(body([Text(text)]))
 
 
 def invitation(timeline: Timeline, until_s: float) -> str:
@@ -158,12 +194,13 @@ def plan_coaching(
     boundaries = [b for b in (*timeline.movement_starts, timeline.end_s) if b > from_s]
     if not boundaries:
         boundaries = [timeline.end_s]
-    # Furthest first: the whole rest of a routine usually fits, so one render usually decides.
+    # Furthest first: the whole rest of a routine usually fits, so one render usually decides,
+    # and the response reuses that coaching's body (see `coaching_body`).
     for until_s in reversed(boundaries):
         coaching = Coaching(timeline, from_s, until_s, pace)
         prompt = "" if coaching.reaches_end else invitation(timeline, until_s)
         spoken_after = f"{END_ROOM} {end_prompt}" if coaching.reaches_end else prompt
-        size = len(render_reply(replace(before, coaching=coaching, prompt=spoken_after)))
+        size = speech_chars(reply_body(replace(before, coaching=coaching, prompt=spoken_after)))
         if size <= budget_chars or until_s == boundaries[0]:
             return coaching, prompt
     raise AssertionError("unreachable: the nearest boundary is always returned")

@@ -2,15 +2,21 @@
 
 Alexa rejects a response with invalid SSML by saying "there was a problem with the requested
 skill's response", which would strand a person mid-hold. So every SSML string is built here
-from plain pieces and validated before it leaves the core.
+from plain pieces, valid by construction: every word escaped and checked for characters XML
+cannot carry, every tag written here, every break whole and at most 10 s. A reply is checked
+against Alexa's size limit before it leaves the core; `validate` parses SSML in full, for
+tests, previews and the simulator, which check every reply the skill makes.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 MAX_BREAK_S = 10.0
 MAX_SPEECH_CHARS = 8000
@@ -18,7 +24,7 @@ TARGET_SPEECH_CHARS = 7200
 """90 % of the limit, what a reply plans for: one reply must carry a whole routine with its
 paced breaths for "Alexa, start psoas release" to coach it hands-free. Every reply is measured
 as rendered, lead included, with room kept for the streak line, so the rest is headroom for
-what planning cannot see; `validate` holds every reply to the limit itself."""
+what planning cannot see; `speak` holds every reply to the limit itself."""
 
 SEPARATOR = ","
 """Said between two breaks so that no renderer merges them into one capped silence."""
@@ -29,6 +35,12 @@ a fraction of a second), and a renderer that cuts a break cuts a hold."""
 
 SOFT = "soft"
 """The prosody volume of quiet cues (the breath cues that take over once a rhythm is set)."""
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry, escaped or not: control characters, lone surrogates.
+Named rather than as the complement of what XML allows, which takes 4 ms to compile."""
+
+_SPEAK = "<speak></speak>"
 
 
 class SsmlError(ValueError):
@@ -54,7 +66,11 @@ Piece = Text | Silence
 
 
 def escape(text: str) -> str:
-    """Escape the five XML special characters, the only escaping SSML text needs."""
+    """Escape the five XML special characters, the only escaping SSML text needs; SsmlError
+    for a character that no escaping makes valid."""
+    bad = _NOT_IN_XML.search(text)
+    if bad:
+        raise SsmlError(f"a character XML cannot carry: {bad.group()!r} in {text!r}")
     # What xml.sax.saxutils.escape does, "&" first; that module imports urllib.request (and
     # http.client, email, ssl with it), some 18 ms of a cold start that needs none of them.
     text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
@@ -77,8 +93,9 @@ def _duration(millis: int) -> str:
     return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
 
 
-def render(pieces: Iterable[Piece]) -> str:
-    """`<speak>` SSML for the pieces: text escaped, breaks split at 10 s and never adjacent."""
+def body(pieces: Iterable[Piece]) -> str:
+    """The SSML of the pieces without `<speak>`: text escaped, breaks split at 10 s and never
+    adjacent. Bodies rendered apart become one with `join`, exactly as if rendered together."""
     out: list[str] = []
     last_was_break = False
     for piece in pieces:
@@ -96,9 +113,36 @@ def render(pieces: Iterable[Piece]) -> str:
                 out.append(SEPARATOR)
             out.append(tag)
             last_was_break = True
-    ssml = "<speak>" + "".join(out) + "</speak>"
-    validate(ssml)
-    return ssml
+    return "".join(out)
+
+
+def join(first: str, second: str) -> str:
+    """Two bodies as one, spaced as `body` spaces pieces: a space before words, a separator
+    between two breaks."""
+    if not first or not second:
+        return first or second
+    if not second.startswith("<break"):
+        return f"{first} {second}"
+    return f"{first}{SEPARATOR}{second}" if first.endswith("/>") else first + second
+
+
+def speak(ssml_body: str, max_chars: int = MAX_SPEECH_CHARS) -> str:
+    """The body as `<speak>` SSML; SsmlError if it is over Alexa's limit. Nothing else needs
+    checking here: `body` writes only valid SSML."""
+    size = speech_chars(ssml_body)
+    if size > max_chars:
+        raise SsmlError(f"{size} characters, over the limit of {max_chars}")
+    return f"<speak>{ssml_body}</speak>"
+
+
+def speech_chars(ssml_body: str) -> int:
+    """How long the body is as `<speak>` SSML, without building it."""
+    return len(ssml_body) + len(_SPEAK)
+
+
+def render(pieces: Iterable[Piece]) -> str:
+    """`<speak>` SSML for the pieces, within Alexa's limit."""
+    return speak(body(pieces))
 
 
 def break_seconds(ssml: str) -> list[float]:
@@ -107,7 +151,7 @@ def break_seconds(ssml: str) -> list[float]:
     return [_break_time(element) for element in root.iter("break")]
 
 
-def _break_time(element: ElementTree.Element) -> float:
+def _break_time(element: Element) -> float:
     match = _BREAK_TIME.match(element.get("time", ""))
     if not match:
         raise SsmlError(f"break without a valid time: {element.attrib}")
@@ -115,7 +159,10 @@ def _break_time(element: ElementTree.Element) -> float:
     return value / 1000 if match.group(2) == "ms" else value
 
 
-def _parse(ssml: str) -> ElementTree.Element:
+def _parse(ssml: str) -> Element:
+    # Imported here: production builds SSML and never parses it (some 2 ms of a cold start).
+    import xml.etree.ElementTree as ElementTree
+
     try:
         root = ElementTree.fromstring(ssml)
     except ElementTree.ParseError as error:

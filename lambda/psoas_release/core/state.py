@@ -26,8 +26,8 @@ from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
 from psoas_release.core.reminder_record import NO_REMINDER_RECORD, ReminderRecord
 from psoas_release.core.values import is_finite, is_whole
 
-STATE_VERSION = 4
-MIGRATABLE_VERSIONS = {1, 2, 3}
+STATE_VERSION = 5
+MIGRATABLE_VERSIONS = {1, 2, 3, 4}
 """Older versions whose fields are a subset of this one's: they load with defaults."""
 
 
@@ -81,6 +81,9 @@ class SessionState:
     completions: tuple[str, ...] = ()
     """ISO dates, in the person's time zone, of days with a counted run."""
     time_zone: str | None = None
+    time_zone_checked_at: float | None = None
+    """When the time zone was last asked of Alexa (epoch seconds): it is asked again a week
+    later, not on every launch."""
     preferences: Preferences = DEFAULT_PREFERENCES
     reminder: ReminderRecord = NO_REMINDER_RECORD
     version: int = STATE_VERSION
@@ -108,6 +111,12 @@ class SessionState:
         except (TypeError, ValueError, KeyError):
             return cls(recovered=True)
 
+    @property
+    def run_uncounted(self) -> bool:
+        """A run is under way and not counted yet: any request now may count it, on the
+        person's own calendar, so this is when their time zone matters."""
+        return self.phase is Phase.COACHING and not self.run_counted
+
     def history_only(self) -> SessionState:
         """A fresh state with only what outlives a run: history, preferences, voices, the
         reminder."""
@@ -116,6 +125,7 @@ class SessionState:
             completed_count=self.completed_count,
             completions=self.completions,
             time_zone=self.time_zone,
+            time_zone_checked_at=self.time_zone_checked_at,
             preferences=self.preferences,
             paces=self.paces,
             reminder=self.reminder,
@@ -131,6 +141,8 @@ class SessionState:
             completed_count=max(self.completed_count, theirs.completed_count),
             advisory_heard=self.advisory_heard or theirs.advisory_heard,
             time_zone=self.time_zone or theirs.time_zone,
+            time_zone_checked_at=max(self.time_zone_checked_at or 0.0,
+                                     theirs.time_zone_checked_at or 0.0) or None,
             preferences=self.preferences if keep_my_preferences else theirs.preferences,
             paces=merged(self.paces, theirs.paces),
             reminder=self.reminder.merged(theirs.reminder),
@@ -172,8 +184,9 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
             raise TypeError(f"{flag} is not true or false")
     for name in _NUMBER_FIELDS & set(data):
         values[name] = _finite(data[name], minimum=0.0)
-    if data.get("anchor_at") is not None:
-        values["anchor_at"] = _finite(data["anchor_at"], minimum=0.0)
+    for name in ("anchor_at", "time_zone_checked_at"):
+        if data.get(name) is not None:
+            values[name] = _finite(data[name], minimum=0.0)
     if not isinstance(data.get("routine_id", None), str | None):
         raise TypeError("routine_id is not text")
     count = data.get("completed_count", 0)

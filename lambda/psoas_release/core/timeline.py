@@ -417,7 +417,12 @@ def _movement_segments(routine: Routine, index: int, start_s: float,
     return segments
 
 
-@functools.cache
+_COMPILED: dict[tuple[int, Preferences], Timeline] = {}
+"""Timelines by routine identity and preferences. Keyed by identity because a routine's hash
+walks its every movement and cue, on every lookup; the timeline keeps its routine alive, so
+the identity is never reused while the entry exists."""
+
+
 def compile_timeline(
     routine: Routine, preferences: Preferences = DEFAULT_PREFERENCES
 ) -> Timeline:
@@ -427,6 +432,14 @@ def compile_timeline(
     gives the same segments in the same order, only timed or worded differently, so a
     position carries over from one to another (`Timeline.carry`).
     """
+    key = (id(routine), preferences)
+    timeline = _COMPILED.get(key)
+    if timeline is None:
+        timeline = _COMPILED[key] = _compile(routine, preferences)
+    return timeline
+
+
+def _compile(routine: Routine, preferences: Preferences) -> Timeline:
     segments = [_spoken(SegmentKind.ADVISORY, 0.0, sentences(routine.safety_advisory), None,
                         None, PAUSE_AFTER_TALK_S)]
     segments.append(_spoken(SegmentKind.INTRO, segments[-1].end_s,

@@ -1,9 +1,15 @@
 """The embedded default store: one SQLite file, shared safely by threads and processes.
 
-Used by the Flask service and the simulator on one machine. Each call opens its own short-lived
-connection, so threads never share one and nothing is left open between requests; SQLite's
+Used by the Flask service and the simulator on one machine. Each thread keeps its own
+connection open, so threads never share one and no request pays for opening the file; SQLite's
 file locking (in WAL mode, so readers do not block the writer) keeps two processes on the same
 file consistent.
+
+Durability: WAL with `synchronous=NORMAL`. A commit is in the WAL file, in the operating
+system's hands, before `save` returns, so a crash of the process (a kill included) loses
+nothing committed; only a power cut or a kernel crash before the next checkpoint may
+lose the last commits, never corrupt the file. That is the trade for a save without an
+fsync: a person's place in a routine, not a ledger.
 """
 
 from __future__ import annotations
@@ -43,6 +49,15 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 )
 """
 
+_NEXT_WRITE = f"UPDATE {TABLE} SET state = ?, version = ? WHERE user_id = ? AND version = ?"
+# A first write also takes the place of a record without a usable (integer) version, which
+# load() reported as CorruptStateError(version=None).
+_FIRST_WRITE = f"""
+INSERT INTO {TABLE} (user_id, state, version) VALUES (?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, version = excluded.version
+WHERE typeof({TABLE}.version) != 'integer'
+"""
+
 
 def default_state_db_path(environ: Mapping[str, str] = os.environ) -> Path:
     """Where the state lives: `$PSOAS_STATE_DB`, else the platform's per-user state folder."""
@@ -57,10 +72,17 @@ def default_state_db_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 class SqliteStateStore:
-    """A `StateStore` in one SQLite file; the file and its table are created on first use."""
+    """A `StateStore` in one SQLite file; the file and its table are created on first use.
+
+    Each thread keeps one connection open for the store's life, so a request pays for two
+    statements, not for opening the file, reading its schema and creating its WAL index twice.
+    A connection that fails is closed and the next call opens a new one, so a store recovers
+    once its file is usable again.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = Path(path)
+        self._local = threading.local()
         self._prepared = False
         self._prepare_lock = threading.Lock()
 
@@ -87,72 +109,83 @@ class SqliteStateStore:
         check_user_id(user_id)
         text = encode_state(data)
         new_version = next_version(expected_version)
+        # One statement, so one atomic write whatever another connection does: the version
+        # test and the write cannot be separated.
         with self._connection() as conn:
-            # IMMEDIATE takes the write lock before the read, so no other connection can
-            # change the version between our check and our write.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute(
-                    f"SELECT version FROM {TABLE} WHERE user_id = ?", (user_id,)
-                ).fetchone()
-                # A record without a usable version counts as absent, so that the caller can
-                # overwrite it with expected_version=None, as CorruptStateError promises.
-                stored_version = None if row is None else _usable_version(row[0])
-                if stored_version != expected_version:
-                    raise ConflictError(
-                        f"state of user {user_id!r} is at version {stored_version}, "
-                        f"not {expected_version}"
-                    )
-                if row is None:
-                    conn.execute(
-                        f"INSERT INTO {TABLE} (user_id, state, version) VALUES (?, ?, ?)",
-                        (user_id, text, new_version),
-                    )
-                else:
-                    conn.execute(
-                        f"UPDATE {TABLE} SET state = ?, version = ? WHERE user_id = ?",
-                        (text, new_version, user_id),
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise
+            if expected_version is None:
+                written = conn.execute(_FIRST_WRITE, (user_id, text, new_version)).rowcount
+            else:
+                written = conn.execute(_NEXT_WRITE, (text, new_version, user_id,
+                                                     expected_version)).rowcount
+        if written != 1:
+            raise ConflictError(
+                f"state of user {user_id!r} is not at version {expected_version}"
+                if expected_version is not None else f"state of user {user_id!r} exists already"
+            )
         return new_version
+
+    def close(self) -> None:
+        """Close this thread's connection (the next call opens another)."""
+        held: _Held | None = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is not None:
+            held.conn.close()
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A fresh connection in autocommit mode; every SQLite or OS error becomes StorageError."""
+        """This thread's connection, in autocommit mode; every SQLite or OS error becomes
+        StorageError, and a connection that failed is dropped."""
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None:
+            try:
+                held = self._local.held = _Held(self._open())
+            except (sqlite3.Error, OSError) as exc:
+                raise StorageError(
+                    f"cannot open state database {str(self._path)!r}: {exc}") from exc
+        try:
+            yield held.conn
+        except sqlite3.Error as exc:
+            self.close()
+            raise StorageError(f"state database {str(self._path)!r} failed: {exc}") from exc
+
+    def _open(self) -> sqlite3.Connection:
+        """A new connection; the first one also creates the folder, the WAL file and the
+        table."""
+        if not self._prepared:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; every statement commits on its own.
+        # Only its own thread uses a connection; another may close it (see `_Held`).
+        conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
         try:
             if not self._prepared:
-                self._prepare()
-            conn = self._connect()
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"cannot open state database {str(self._path)!r}: {exc}") from exc
-        try:
-            yield conn
-        except sqlite3.Error as exc:
-            raise StorageError(f"state database {str(self._path)!r} failed: {exc}") from exc
-        finally:
+                self._prepare(conn)
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the
+            # process loses nothing committed, a power cut may lose the last commits.
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
             conn.close()
+            raise
+        return conn
 
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: no implicit transactions; save() opens its own.
-        return sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-
-    def _prepare(self) -> None:
-        """Create the folder, switch the file to WAL and create the table, once per store."""
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL and create the table, once per store."""
         with self._prepare_lock:
-            if self._prepared:
-                return
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            conn = self._connect()
-            try:
+            if not self._prepared:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_CREATE_TABLE)
-            finally:
-                conn.close()
-            self._prepared = True
+                self._prepared = True
+
+
+class _Held:
+    """A thread's connection, closed when the thread ends or the store is dropped, in
+    whichever thread lets go of it last: Python 3.13 warns of a connection dropped open."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        self.conn.close()
 
 
 def _usable_version(value: object) -> int | None:

@@ -1,0 +1,57 @@
+"""What a cold start loads: the Lambda entry answers a person's first launch without the modules
+that launch does not need, each of which cost milliseconds of every new container once."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from psoas_release.core.bundle import write_bundle
+from tests.conftest import REPO, ROUTINES_DIR
+
+NOT_ON_A_FIRST_LAUNCH = {
+    "hashlib": "the bundle's fingerprints are CRC-32s",
+    "xml.etree.ElementTree": "SSML is valid by construction; only tests parse it",
+    "urllib.request": "the time zone is asked when a run may count, not at launch",
+    "zoneinfo": "a first-time person has no time zone yet",
+    "yaml": "the routines come from their checked bundle",
+    "jsonschema": "the routines come from their checked bundle",
+    "boto3": "the store is SQLite when TABLE_NAME is unset",
+}
+
+LAUNCH = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, sys.argv[1])
+    import lambda_function
+
+    with open(sys.argv[2], encoding="utf-8") as handle:
+        response = lambda_function.lambda_handler(json.load(handle), None)
+    assert "starting now" in response["response"]["outputSpeech"]["ssml"], response
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+
+def test_a_first_launch_loads_nothing_it_does_not_need(tmp_path: Path) -> None:
+    routines = tmp_path / "routines"
+    shutil.copytree(ROUTINES_DIR, routines)
+    write_bundle(routines)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("TABLE_NAME", "SKILL_ID")}
+    env.update(PSOAS_ROUTINES_DIR=str(routines), PSOAS_STATE_DB=str(tmp_path / "s.sqlite3"))
+
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCH, str(REPO / "lambda"),
+         str(REPO / "tests" / "skill" / "envelopes" / "launch_request.json")],
+        capture_output=True, text=True, env=env, timeout=60, check=False)
+
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout))
+    assert {module: why for module, why in NOT_ON_A_FIRST_LAUNCH.items()
+            if module in loaded} == {}
