@@ -200,3 +200,16 @@ def test_two_records_keep_every_device_and_the_better_founded_pace() -> None:
     assert merged(mine, theirs) == (("kitchen", strong), ("bedroom", strong), ("hall", weak))
     many = tuple((f"device-{n}", weak) for n in range(KEPT_DEVICES + 3))
     assert len(merged(many, theirs)) == KEPT_DEVICES
+
+
+def test_a_wild_contradiction_never_leaves_a_record_that_cannot_be_read_back() -> None:
+    precise = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.0, Ending.TIMED_OUT),
+                      Ending.TIMED_OUT)
+    assert precise is not None
+    known = learn(None, precise)
+    wild = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.999, Ending.TIMED_OUT),
+                   Ending.TIMED_OUT)
+    assert wild is not None
+    for after in (learn(known, wild), learn(learn(known, precise), wild)):
+        assert after.high <= 2.0
+        assert paces_from_list(paces_to_list((("kitchen", after),))) == (("kitchen", after),)

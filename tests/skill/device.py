@@ -6,8 +6,8 @@ phrase the model lacks fails here the way it would on a device. Envelopes are bu
 same `psoas_release.simulator.envelopes.Envelopes` the simulator uses, and every response is
 checked against Alexa's limits (`response_problems`) before the test sees it.
 
-Unlike the simulator, this device does nothing by itself: no reprompts, no timeouts. A test
-says exactly what happens, and when.
+Unlike the simulator, this device does nothing by itself unless asked to (`closes_sessions`):
+no reprompts, no timeouts. A test says exactly what happens, and when.
 """
 
 from __future__ import annotations
@@ -60,13 +60,17 @@ class EchoDevice:
 
     def __init__(self, handler: Handler, model: dict[str, Any],
                  user_id: str = TEST_USER_ID, voice_wpm: float = WORDS_PER_MINUTE,
-                 device_id: str = TEST_DEVICE_ID, api_endpoint: str = API_ENDPOINT) -> None:
+                 device_id: str = TEST_DEVICE_ID, api_endpoint: str = API_ENDPOINT,
+                 closes_sessions: bool = False) -> None:
         self.handler = handler
         self.model = model
         self.user_id = user_id
         self.pace = WORDS_PER_MINUTE / voice_wpm
         """Seconds this device's voice takes per second of the speaking model; the skill is
         never told it."""
+        self.closes_sessions = closes_sessions
+        """Whether this Echo ends a session nobody answers by itself, as Alexa does; by default
+        a test says exactly when a session ends."""
         self.envelopes = Envelopes(user_id, device_id=device_id,
                                    api_access_token=TEST_TOKEN, api_endpoint=api_endpoint)
         self.clock = datetime(2026, 11, 26, 7, 0, 0, tzinfo=UTC)
@@ -86,7 +90,24 @@ class EchoDevice:
         return self.envelopes.sessions
 
     def wait(self, seconds: float) -> None:
-        self.clock += timedelta(seconds=seconds)
+        """Let time pass. An Echo that closes sessions (`closes_sessions`) does what Alexa does
+        when that time runs past a reply nobody answered: it ends the session, then."""
+        target = self.clock + timedelta(seconds=seconds)
+        closes_at = self._closes_at() if self.closes_sessions else None
+        if closes_at is not None and closes_at <= target:
+            self.clock = max(self.clock, closes_at)
+            self.end_session("EXCEEDED_MAX_REPROMPTS")
+        self.clock = max(self.clock, target)
+
+    def _closes_at(self) -> datetime | None:
+        """When Alexa ends the open session if no one speaks: the reply, a listening window,
+        the reprompt if there is one and a second window."""
+        if self.last is None or not self.envelopes.in_session:
+            return None
+        ends = self.speech_started + timedelta(seconds=self.speaking_s(self.last.ssml) + LISTEN_S)
+        if self.last.reprompt_ssml:
+            ends += timedelta(seconds=self.speaking_s(self.last.reprompt_ssml) + LISTEN_S)
+        return ends
 
     def wait_until_heard(self, phrase: str, plus: float = 0.0, occurrence: int = 1) -> None:
         """Wait until the last reply's speech reaches `phrase`, then `plus` seconds more."""
@@ -120,9 +141,9 @@ class EchoDevice:
 
     def time_out(self) -> Heard:
         """Say nothing: Alexa listens, plays the reprompt, listens, then ends the session."""
-        assert self.last is not None and self.last.reprompt_ssml
-        self.wait_until_quiet()
-        self.wait(LISTEN_S + self.speaking_s(self.last.reprompt_ssml) + LISTEN_S)
+        closes_at = self._closes_at()
+        assert closes_at is not None, "no open session to time out"
+        self.clock = max(self.clock, closes_at)
         return self.end_session("EXCEEDED_MAX_REPROMPTS")
 
     def say(self, utterance: str) -> Heard:

@@ -171,10 +171,10 @@ def _observation(speaking_s: float, words_s: float, *, early_s: float,
     if words_s < SHORTEST_OBSERVED_WORDS_S:
         return None
     ratio = speaking_s / words_s
-    low = (speaking_s - late_s - TIMESTAMP_ROUNDING_S) / words_s
-    high = (speaking_s + early_s + TIMESTAMP_ROUNDING_S) / words_s
     if not SANE_PACES[0] <= ratio <= SANE_PACES[1]:
         return None
+    low = max((speaking_s - late_s - TIMESTAMP_ROUNDING_S) / words_s, SANE_PACES[0])
+    high = min((speaking_s + early_s + TIMESTAMP_ROUNDING_S) / words_s, SANE_PACES[1])
     spread = TIMESTAMP_ROUNDING_S + (early_s + late_s) / 2
     return Observation(ratio, low, high, (words_s / spread) ** 2)
 
