@@ -38,11 +38,11 @@ timestamp rounding, so for any voice from 120 to 180 words a minute it never lan
 where the speech stopped: an interruption may repeat part of a hold, never cut one. A pace is
 known once its band allows it to be at most 1 % slower than the estimate: one long reply
 heard to its end does that; a short question answered ("yes" to "Shall we carry on?") only
-narrows it. The repeat is at most 2 s plus (1.25 - the device's
-pace) times the seconds of words the reply said before the interruption: nothing extra in
-the first hold of a reply; at 150 words a minute, 0.25 s per second of words heard, which
-late in a first ten-minute routine (about 280 s of words) is about a minute. One routine
-heard to its end removes it.
+narrows it. The repeat is at most 2 s plus (1.25 - the device's pace) times the seconds of
+words the reply said before the interruption: at 150 words a minute, 0.25 s per second of
+words heard, which in a first ten-minute routine (about 300 s of words) is about 10 s in its
+first hold and about 70 s in its last. The count restarts with each reply, so a second
+question soon after the first repeats little. One routine heard to its end removes it.
 
 Once learned: within 2 s. The estimate is centred: the timestamps' rounding of the gap (under
 1 s either way) plus the pace's error (under 1 s either way, times the words before the
