@@ -24,13 +24,16 @@ device in `core.pace`, from replies known to have played to their end:
 - answered: "stop" or "start over" to the closing question, "continue" or "next" to a reply
   that stopped at a movement, "yes" or "no" to "Shall we carry on?", "resume" after a pause.
   It arrives after the reply plus `ANSWER_AFTER_S` to react and `SPOKEN_REQUEST_S` to say
-  it. The person's own time varies, so its band allows up to `ANSWER_AFTER_S` less and the
-  rest of the listening window more; an answer so late that the voice would be slower than
-  any expected one is taken as an answer to the reprompt.
+  it. The person's own time varies, so its band allows up to `ANSWER_AFTER_S` less and, on
+  the slow side, everything up to the session's end (both windows and the reprompt); an
+  answer so late that the voice would be slower than any expected one is taken as an answer
+  to the reprompt.
 Each observation is a point and a band; the estimate is the precision-weighted mean, kept in
-the intersection of the bands. One that the band rules out is an outlier and the less
-precise of the two is dropped, so a late answer never moves a pace a timed-out session
-measured. Each device keeps its own pace: a kitchen Echo and the one by the mat may differ.
+the intersection of the bands, so a late answer never moves a pace a timed-out session
+measured. An observation the bands rule out means the model did not hold: one as precise as
+the earlier ones were replaces them (the voice's speed was changed in the Alexa app); a
+vaguer one widens the band, and until the pace is pinned again interruptions are placed never
+late. Each device keeps its own pace: a kitchen Echo and the one by the mat may differ.
 
 Before a device's pace is known: never late. The estimate takes the slowest voice expected
 (120 words a minute, pace 1.25), or the slowest the observations so far allow, and the full
@@ -49,6 +52,11 @@ Once learned: within 2 s. The estimate is centred: the timestamps' rounding of t
 interruption over the words it was learned from) stay within 2 s, never more than 2 s late,
 for voices from 120 to 180 words a minute. Holds are sized for that pace (`core.speech`), so
 each hold as heard lasts its figure on the device to within the same error over its words.
+
+Before a voice is known, holds are sized for the model's: a faster voice plays a hold with
+many words a little short (at 180 words a minute, about 2 s of a one-minute hold and 5 s of
+the glute bridge's two minutes), a slower one a little long. The first routine heard to its
+end fixes that too.
 
 Error budget and limits. The model's constants (start latency, the length of the spoken
 request, the listening windows, the time to react) are Alexa's typical figures; each that
