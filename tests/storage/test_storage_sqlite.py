@@ -230,11 +230,12 @@ def test_a_save_killed_mid_write_leaves_a_whole_record_and_a_usable_file(tmp_pat
     assert store.save(USER, {"count": 3}, kept.version) == kept.version + 1
 
 
-def test_of_many_threads_saving_at_once_exactly_one_wins(tmp_path: Path) -> None:
+@pytest.mark.parametrize("first_save", [False, True], ids=["later saves", "first saves"])
+def test_of_many_threads_saving_at_once_exactly_one_wins(tmp_path: Path, first_save: bool) -> None:
     """A real race, kept for SQLite only, where the database itself serialises the writers
     (the contract tests interleave the race step by step on every store)."""
     store = SqliteStateStore(tmp_path / "state.sqlite3")
-    store.save(USER, {"device": None}, expected_version=None)
+    expected = None if first_save else store.save(USER, {"device": None}, None)
     writers = 8
     start = threading.Barrier(writers)
     outcomes: dict[int, str] = {}
@@ -242,7 +243,7 @@ def test_of_many_threads_saving_at_once_exactly_one_wins(tmp_path: Path) -> None
     def save_from(device: int) -> None:
         start.wait()
         try:
-            store.save(USER, {"device": device}, expected_version=1)
+            store.save(USER, {"device": device}, expected_version=expected)
             outcomes[device] = "saved"
         except ConflictError:
             outcomes[device] = "conflict"
@@ -258,35 +259,8 @@ def test_of_many_threads_saving_at_once_exactly_one_wins(tmp_path: Path) -> None
     winners = [device for device, outcome in outcomes.items() if outcome == "saved"]
     assert len(outcomes) == writers
     assert len(winners) == 1
-    assert store.load(USER) == StoredState(data={"device": winners[0]}, version=2)
-
-
-def test_of_many_threads_saving_a_first_record_at_once_exactly_one_wins(tmp_path: Path) -> None:
-    store = SqliteStateStore(tmp_path / "state.sqlite3")
-    writers = 6
-    start = threading.Barrier(writers)
-    saved: list[int] = []
-    conflicts: list[int] = []
-
-    def save_from(device: int) -> None:
-        start.wait()
-        try:
-            store.save(USER, {"device": device}, expected_version=None)
-            saved.append(device)
-        except ConflictError:
-            conflicts.append(device)
-        finally:
-            store.close()
-
-    threads = [threading.Thread(target=save_from, args=(device,)) for device in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(saved) == 1
-    assert len(conflicts) == writers - 1
-    assert store.load(USER) == StoredState(data={"device": saved[0]}, version=1)
+    version = 1 if expected is None else expected + 1
+    assert store.load(USER) == StoredState(data={"device": winners[0]}, version=version)
 
 
 def test_the_file_its_folder_and_table_are_created_on_first_use(tmp_path: Path) -> None:
