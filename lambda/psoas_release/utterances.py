@@ -38,6 +38,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from psoas_release.core.numbers import number_words
 from psoas_release.interaction_model import (
     DEFAULT_PACKAGE_DIR,
     SLOT_REFERENCE,
@@ -76,12 +77,6 @@ _ASK_WORDS = ("ask", "tell")
 _ASK_CONNECTORS = ("to", "for", "about", "if", "whether", "that")
 _TRAILING_CONNECTORS = ("using", "with", "from", "on", "in")
 
-_SMALL_NUMBERS = (
-    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
-    *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
-    *("eighteen", "nineteen"),
-)
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _SLOT_REF = SLOT_REFERENCE
 
 
@@ -129,7 +124,8 @@ def normalise(text: str) -> str:
     """Reduce typed text to the lower-case words a speech recogniser would produce."""
     text = text.lower().replace("\u2019", "'")
     text = re.sub(r"[-_/]", " ", text)
-    text = re.sub(r"\d+", lambda number: _spell(number.group()), text)
+    # Digits as words (larger numbers stay digits, which no sample contains).
+    text = re.sub(r"\d+", lambda number: number_words(int(number.group())), text)
     text = re.sub(r"[^a-z0-9' ]", " ", text)
     words = [word.strip("'") for word in text.split()]
     words = [word for word in words if word]
@@ -175,16 +171,6 @@ def resolve(
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _spell(digits: str) -> str:
-    number = int(digits)
-    if number < 20:
-        return _SMALL_NUMBERS[number]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return _TENS[tens] + (f" {_SMALL_NUMBERS[ones]}" if ones else "")
-    return digits  # kept as digits, which no sample contains: write larger numbers in words
 
 
 @cache
