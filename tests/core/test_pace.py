@@ -10,6 +10,7 @@ import pytest
 from psoas_release.core.pace import (
     KEPT_DEVICES,
     Ending,
+    Observation,
     SpokenReply,
     VoicePace,
     learn,
@@ -43,6 +44,12 @@ def ended_at(reply: SpokenReply, pace: float, ending: Ending, late_s: float = 0.
     else:
         end += ANSWER_AFTER_S + late_s + SPOKEN_REQUEST_S
     return math.floor(end)
+
+
+def timed_out_at(pace: float) -> Observation | None:
+    """What the routine's reply teaches when its session times out on a device of `pace`."""
+    return measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, pace, Ending.TIMED_OUT),
+                   Ending.TIMED_OUT)
 
 
 @pytest.mark.parametrize("pace", [0.8, 0.9, 1.0, 1.13, 1.25])
@@ -79,8 +86,7 @@ def test_a_short_question_answered_narrows_the_pace_but_does_not_make_it_known()
 
 
 def test_a_late_stop_never_moves_a_pace_a_timed_out_session_measured() -> None:
-    timed_out = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.1, Ending.TIMED_OUT),
-                        Ending.TIMED_OUT)
+    timed_out = timed_out_at(1.1)
     late = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.1, Ending.ANSWERED, late_s=6.0),
                    Ending.ANSWERED)
     assert timed_out is not None and late is not None
@@ -140,12 +146,10 @@ def test_a_reply_with_few_words_teaches_nothing() -> None:
 
 
 def test_a_precise_contradiction_replaces_the_pace_a_vague_one_unsettles_it() -> None:
-    precise = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.0, Ending.TIMED_OUT),
-                      Ending.TIMED_OUT)
+    precise = timed_out_at(1.0)
     assert precise is not None
     known = learn(None, precise)
-    changed = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.2, Ending.TIMED_OUT),
-                      Ending.TIMED_OUT)
+    changed = timed_out_at(1.2)
     assert changed is not None
     assert learn(known, changed).ratio == pytest.approx(1.2, abs=0.01), \
         "the voice's speed was changed in the app: the new pace is learned at once"
@@ -203,12 +207,10 @@ def test_two_records_keep_every_device_and_the_better_founded_pace() -> None:
 
 
 def test_a_wild_contradiction_never_leaves_a_record_that_cannot_be_read_back() -> None:
-    precise = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.0, Ending.TIMED_OUT),
-                      Ending.TIMED_OUT)
+    precise = timed_out_at(1.0)
     assert precise is not None
     known = learn(None, precise)
-    wild = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, 1.999, Ending.TIMED_OUT),
-                   Ending.TIMED_OUT)
+    wild = timed_out_at(1.999)
     assert wild is not None
     for after in (learn(known, wild), learn(learn(known, precise), wild)):
         assert after.high <= 2.0
