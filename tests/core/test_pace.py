@@ -54,8 +54,7 @@ def timed_out_at(pace: float) -> Observation | None:
 
 @pytest.mark.parametrize("pace", [0.8, 0.9, 1.0, 1.13, 1.25])
 def test_a_timed_out_session_pins_the_pace_to_the_timestamps_rounding(pace: float) -> None:
-    observed = measure(ROUTINE_REPLY, ended_at(ROUTINE_REPLY, pace, Ending.TIMED_OUT),
-                       Ending.TIMED_OUT)
+    observed = timed_out_at(pace)
     assert observed is not None
     words = ROUTINE_REPLY.words_s + ROUTINE_REPLY.reprompt_s
     assert abs(observed.ratio - pace) * words <= 1.0
