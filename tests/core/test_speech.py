@@ -5,17 +5,28 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import speaking_seconds
-from psoas_release.core.speech import coaching_pieces, plan_coaching, render_reply
+from psoas_release.core.speech import (
+    coaching_body,
+    coaching_lengths,
+    coaching_pieces,
+    coaching_spans,
+    plan_coaching,
+    render_reply,
+    walked_spans,
+)
 from psoas_release.core.ssml import (
     MAX_SPEECH_CHARS,
     TARGET_SPEECH_CHARS,
     Silence,
     Text,
+    body,
     break_seconds,
 )
 from psoas_release.core.timeline import Timeline, compile_timeline
@@ -97,3 +108,21 @@ def test_the_reply_never_holds_a_break_over_ten_seconds_or_adjacent_breaks(
 ) -> None:
     ssml = render_reply(Reply(coaching=Coaching(timeline, 0, timeline.end_s)))
     assert not re.search(r"/>\s*<break", ssml)
+
+
+@settings(max_examples=200, deadline=None)
+@given(from_s=st.floats(0, 700), length_s=st.floats(0, 700),
+       pace=st.sampled_from([1.0, 0.85, 1.25]))
+def test_a_coaching_from_any_moment_is_the_walk_from_that_moment(
+        timeline: Timeline, from_s: float, length_s: float, pace: float) -> None:
+    """What is cached per cue must give exactly what walking from the moment itself gives."""
+    until_s = min(from_s + length_s, timeline.end_s)
+    coaching = Coaching(timeline, from_s, until_s, pace)
+    walked = walked_spans(coaching)
+    assert coaching_spans(coaching) == walked
+    assert coaching_body(coaching) == body(span.piece for span in walked)
+    words_s, silence_s = coaching_lengths(coaching)
+    assert words_s == pytest.approx(sum(speaking_seconds(s.piece.words) for s in walked
+                                        if isinstance(s.piece, Text)), abs=1e-9)
+    assert silence_s == pytest.approx(sum(s.piece.seconds for s in walked
+                                          if isinstance(s.piece, Silence)), abs=1e-9)

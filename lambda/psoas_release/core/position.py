@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING
 
 from psoas_release.core.reply import Coaching
 from psoas_release.core.speaking import SLOWEST_PACE
-from psoas_release.core.speech import coaching_spans, piece_seconds
+from psoas_release.core.speech import coaching_lengths, coaching_spans, piece_seconds
 
 if TYPE_CHECKING:
     from psoas_release.core.state import SessionState
@@ -90,6 +90,9 @@ LISTEN_S = 8.0
 """How long an Echo keeps the microphone open after speaking, before reprompting or closing."""
 ANSWER_AFTER_S = 1.0
 """How long a person usually takes to start answering a question once it has been asked."""
+PLAYED_OUT_MARGIN_S = 1e-6
+"""Past a coaching's length by more than this, its speech has surely played out: no need to
+walk it (summed in another order, the length may differ from the walk's in the last bits)."""
 
 
 def coaching_of(timeline: Timeline, state: SessionState) -> Coaching:
@@ -101,6 +104,9 @@ def coaching_of(timeline: Timeline, state: SessionState) -> Coaching:
 def position_after(coaching: Coaching, seconds: float, voice_pace: float) -> float:
     """The timeline position `seconds` into `coaching`'s speech on a device whose voice takes
     `voice_pace` seconds per second of the model: where the speech is after that long."""
+    words_s, silence_s = coaching_lengths(coaching)
+    if seconds > silence_s + voice_pace * words_s + PLAYED_OUT_MARGIN_S:
+        return coaching.until_s
     clock = 0.0
     for span in coaching_spans(coaching):
         length = piece_seconds(span.piece, voice_pace)

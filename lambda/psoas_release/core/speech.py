@@ -12,6 +12,7 @@ continue.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, replace
 
@@ -55,13 +56,38 @@ def piece_seconds(piece: Piece, pace: float = 1.0) -> float:
     return piece.seconds if isinstance(piece, Silence) else speaking_seconds(piece.words) * pace
 
 
-@functools.lru_cache(maxsize=64)
 def coaching_spans(coaching: Coaching) -> tuple[Span, ...]:
     """Every cue from `from_s` to `until_s` at its time, silences filling the gaps.
 
     In a hold the words take `coaching.pace` of the timeline, so the silence after them is
     what the device leaves of the gap; elsewhere they take the model's time and the silence
-    after an instruction is kept whole."""
+    after an instruction is kept whole. A coaching from any moment is the silence up to its
+    first cue, then exactly the coaching from that cue (`from_first_cue`): only the latter is
+    worked out and cached, once per cue, however many moments requests land on."""
+    head_s, rest = from_first_cue(coaching)
+    if rest is None:
+        gap = coaching.until_s - coaching.from_s
+        return (Span(Silence(gap), coaching.from_s, coaching.until_s),) \
+            if gap >= SHORTEST_SILENCE_S else ()
+    spans = _cue_spans(rest)
+    if head_s < SHORTEST_SILENCE_S:
+        return spans
+    return (Span(Silence(head_s), coaching.from_s, rest.from_s), *spans)
+
+
+def from_first_cue(coaching: Coaching) -> tuple[float, Coaching | None]:
+    """The seconds before `coaching`'s first cue, and the coaching from that cue on (None when
+    no cue falls in it)."""
+    times = coaching.timeline.cue_times
+    index = bisect.bisect_left(times, coaching.from_s)
+    if index == len(times) or times[index] >= coaching.until_s:
+        return coaching.until_s - coaching.from_s, None
+    return times[index] - coaching.from_s, replace(coaching, from_s=times[index])
+
+
+def walked_spans(coaching: Coaching) -> tuple[Span, ...]:
+    """The spans found by walking the timeline cue by cue from `from_s`: right from any
+    moment, and what `coaching_spans` keeps for each cue."""
     timeline, from_s, until_s = coaching.timeline, coaching.from_s, coaching.until_s
     spans: list[Span] = []
     cursor = from_s
@@ -81,6 +107,9 @@ def coaching_spans(coaching: Coaching) -> tuple[Span, ...]:
     if until_s - cursor >= SHORTEST_SILENCE_S:
         spans.append(Span(Silence(until_s - cursor), cursor, until_s))
     return tuple(spans)
+
+
+_cue_spans = functools.lru_cache(maxsize=64)(walked_spans)
 
 
 def coaching_pieces(coaching: Coaching) -> list[Piece]:
@@ -130,8 +159,12 @@ def spoken_lengths(reply: Reply) -> tuple[float, float]:
 @functools.lru_cache(maxsize=64)
 def coaching_lengths(coaching: Coaching) -> tuple[float, float]:
     """(seconds of words, seconds of silence) in the coaching: counted once per coaching, not
-    on every request that awaits its end."""
-    return _lengths(tuple(coaching_pieces(coaching)))
+    on every request that awaits its end, and from a moment as from its first cue."""
+    head_s, rest = from_first_cue(coaching)
+    if rest is None or rest == coaching:
+        return _lengths(tuple(coaching_pieces(coaching)))
+    words_s, silence_s = coaching_lengths(rest)
+    return words_s, silence_s + (head_s if head_s >= SHORTEST_SILENCE_S else 0.0)
 
 
 def _lengths(pieces: tuple[Piece, ...]) -> tuple[float, float]:
@@ -142,8 +175,14 @@ def _lengths(pieces: tuple[Piece, ...]) -> tuple[float, float]:
 @functools.lru_cache(maxsize=64)
 def coaching_body(coaching: Coaching) -> str:
     """The coaching's SSML body, rendered once however often a planner sizes it and a
-    response says it. Cached per coaching: a Coaching hashes its timeline by identity."""
-    return body(coaching_pieces(coaching))
+    response says it. Cached per coaching: a Coaching hashes its timeline by identity. From a
+    moment, it is the silence to the first cue before that cue's coaching, rendered once."""
+    head_s, rest = from_first_cue(coaching)
+    if rest is None or rest == coaching:
+        return body(coaching_pieces(coaching))
+    if head_s < SHORTEST_SILENCE_S:
+        return coaching_body(rest)
+    return join(body([Silence(head_s)]), coaching_body(rest))
 
 
 def reply_body(reply: Reply) -> str:

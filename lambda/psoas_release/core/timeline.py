@@ -203,6 +203,15 @@ class Timeline:
         return (hold.start_s, hold.end_s) if hold else None
 
     @functools.cached_property
+    def cue_times(self) -> tuple[float, ...]:
+        """Where each cue is said on the timeline, in the order said: never decreasing, so a
+        reply from any moment starts at the first cue at or after it (`core.speech`)."""
+        times = tuple(segment.start_s + cue.at_s for segment in self.segments
+                      for cue in segment.cues)
+        assert all(a <= b for a, b in zip(times, times[1:])), "cues out of order"
+        return times
+
+    @functools.cached_property
     def steps(self) -> tuple[float, ...]:
         """Where "next" and "previous" land: each movement's setup, each side switch, the end."""
         kinds = {SegmentKind.SETUP, SegmentKind.SWITCH, SegmentKind.CLOSING}
