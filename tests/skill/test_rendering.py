@@ -23,7 +23,7 @@ COACHING_PIECES = 50
 def renders(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
     """Every body rendered (by its number of pieces) and every SSML string made (by its
     length), from fresh caches."""
-    for cached in (speech.render_reply, speech.coaching_body, speech.reprompt_ssml):
+    for cached in (speech.render_reply, speech.body_from_cue, speech.reprompt_ssml):
         cached.cache_clear()
     made: dict[str, list[int]] = {"bodies": [], "speeches": []}
     real_body, real_speak = speech.body, speech.speak

@@ -69,7 +69,7 @@ def coaching_spans(coaching: Coaching) -> tuple[Span, ...]:
         gap = coaching.until_s - coaching.from_s
         return (Span(Silence(gap), coaching.from_s, coaching.until_s),) \
             if gap >= SHORTEST_SILENCE_S else ()
-    spans = _cue_spans(rest)
+    spans = spans_from_cue(rest)
     if head_s < SHORTEST_SILENCE_S:
         return spans
     return (Span(Silence(head_s), coaching.from_s, rest.from_s), *spans)
@@ -109,7 +109,7 @@ def walked_spans(coaching: Coaching) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-_cue_spans = functools.lru_cache(maxsize=64)(walked_spans)
+spans_from_cue = functools.lru_cache(maxsize=64)(walked_spans)
 
 
 def coaching_pieces(coaching: Coaching) -> list[Piece]:
@@ -156,15 +156,19 @@ def spoken_lengths(reply: Reply) -> tuple[float, float]:
     return words_s + coached_words_s, silence_s + coached_silence_s
 
 
-@functools.lru_cache(maxsize=64)
 def coaching_lengths(coaching: Coaching) -> tuple[float, float]:
-    """(seconds of words, seconds of silence) in the coaching: counted once per coaching, not
-    on every request that awaits its end, and from a moment as from its first cue."""
+    """(seconds of words, seconds of silence) in the coaching: counted once per cue, not on
+    every request that awaits its end (see `coaching_spans`)."""
     head_s, rest = from_first_cue(coaching)
-    if rest is None or rest == coaching:
+    if rest is None:
         return _lengths(tuple(coaching_pieces(coaching)))
-    words_s, silence_s = coaching_lengths(rest)
+    words_s, silence_s = lengths_from_cue(rest)
     return words_s, silence_s + (head_s if head_s >= SHORTEST_SILENCE_S else 0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def lengths_from_cue(coaching: Coaching) -> tuple[float, float]:
+    return _lengths(tuple(span.piece for span in spans_from_cue(coaching)))
 
 
 def _lengths(pieces: tuple[Piece, ...]) -> tuple[float, float]:
@@ -172,17 +176,21 @@ def _lengths(pieces: tuple[Piece, ...]) -> tuple[float, float]:
             sum(p.seconds for p in pieces if isinstance(p, Silence)))
 
 
-@functools.lru_cache(maxsize=64)
 def coaching_body(coaching: Coaching) -> str:
-    """The coaching's SSML body, rendered once however often a planner sizes it and a
-    response says it. Cached per coaching: a Coaching hashes its timeline by identity. From a
-    moment, it is the silence to the first cue before that cue's coaching, rendered once."""
+    """The coaching's SSML body: the silence to its first cue, then that cue's coaching,
+    rendered once however often a planner sizes it and responses say it (see
+    `coaching_spans`)."""
     head_s, rest = from_first_cue(coaching)
-    if rest is None or rest == coaching:
+    if rest is None:
         return body(coaching_pieces(coaching))
-    if head_s < SHORTEST_SILENCE_S:
-        return coaching_body(rest)
-    return join(body([Silence(head_s)]), coaching_body(rest))
+    said = body_from_cue(rest)
+    return join(body([Silence(head_s)]), said) if head_s >= SHORTEST_SILENCE_S else said
+
+
+@functools.lru_cache(maxsize=64)
+def body_from_cue(coaching: Coaching) -> str:
+    """Cached per coaching from a cue: a Coaching hashes its timeline by identity."""
+    return body(span.piece for span in spans_from_cue(coaching))
 
 
 def reply_body(reply: Reply) -> str:
