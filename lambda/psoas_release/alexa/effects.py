@@ -11,14 +11,13 @@ reply, so the record follows what the API said.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ask_sdk_core.handler_input import HandlerInput
 
 from psoas_release.alexa.reminders_api import make_call
 from psoas_release.core.coaching import Outcome
 from psoas_release.core.events import Event, EventKind
 from psoas_release.core.machine import Coach
+from psoas_release.core.records import replace
 from psoas_release.core.reminders import ReminderCall
 from psoas_release.core.state import SessionState
 

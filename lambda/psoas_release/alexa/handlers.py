@@ -13,7 +13,7 @@ from ask_sdk_model.response import Response
 
 from psoas_release.alexa.effects import answer
 from psoas_release.alexa.interceptors import current_state, remember
-from psoas_release.alexa.mapping import request_time, to_event
+from psoas_release.alexa.mapping import event_of, request_time
 from psoas_release.alexa.permission import is_consent_answer
 from psoas_release.alexa.responses import render
 from psoas_release.core.machine import Coach
@@ -38,7 +38,7 @@ class ConversationHandler(AbstractRequestHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        event = to_event(handler_input)
+        event = event_of(handler_input)
         state, reply = answer(self.coach, handler_input, current_state(handler_input), event,
                               request_time(handler_input))
         remember(handler_input, state)

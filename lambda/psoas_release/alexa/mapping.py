@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.intent_request import IntentRequest
@@ -18,6 +18,8 @@ from psoas_release.core.events import Event, EventKind
 ROUTINE_SLOT = "routine"
 TIME_SLOT = "time"
 MAX_SLOT_CHARS = 100
+EVENT = "event"
+"""Where the request's event is kept among the request attributes (see `event_of`)."""
 RESOLVED = "ER_SUCCESS_MATCH"
 """The entity-resolution status of a slot value matched to one of ours. Compared by value, so
 that a launch does not import the SDK's entity-resolution models (some 1.4 ms cold)."""
@@ -61,33 +63,42 @@ INTENT_EVENTS: dict[str, EventKind] = {
 """Every intent the skill handles; a test checks this against the interaction model."""
 
 
+def event_of(handler_input: HandlerInput) -> Event:
+    """The request's core event, read from the envelope once per request: the time-zone check
+    and the handler both ask for it."""
+    attributes = handler_input.attributes_manager.request_attributes
+    event = attributes.get(EVENT)
+    if not isinstance(event, Event):
+        event = attributes[EVENT] = to_event(handler_input)
+    return event
+
+
 def to_event(handler_input: HandlerInput) -> Event:
     """The core event for this request. Unknown intents become a fallback, never an error."""
     request = handler_input.request_envelope.request
-    heard = Event(EventKind.FALLBACK, device=_device(handler_input),
-                  new_session=_new_session(handler_input),
-                  reminders_allowed=reminders_granted(handler_input))
+    heard: dict[str, Any] = {"device": _device(handler_input),
+                             "new_session": _new_session(handler_input),
+                             "reminders_allowed": reminders_granted(handler_input)}
     if is_consent_answer(handler_input):
-        return replace(heard, kind=EventKind.PERMISSION_ANSWER, consent=consent_of(handler_input))
+        return Event(EventKind.PERMISSION_ANSWER, consent=consent_of(handler_input), **heard)
     if isinstance(request, LaunchRequest):
-        return replace(heard, kind=EventKind.LAUNCH)
+        return Event(EventKind.LAUNCH, **heard)
     if isinstance(request, SessionEndedRequest):
         timed_out = getattr(request.reason, "value", None) == "EXCEEDED_MAX_REPROMPTS"
-        return replace(heard, kind=EventKind.SESSION_ENDED, timed_out=timed_out)
+        return Event(EventKind.SESSION_ENDED, timed_out=timed_out, **heard)
     if not isinstance(request, IntentRequest) or request.intent is None:
-        return heard
+        return Event(EventKind.FALLBACK, **heard)
     name = str(request.intent.name)
     kind = INTENT_EVENTS.get(name, EventKind.FALLBACK)
     if kind is EventKind.START:
         routine_id, routine_name = _slot(request, ROUTINE_SLOT)
-        return replace(heard, kind=kind, routine_id=routine_id, routine_name=routine_name)
+        return Event(kind, routine_id=routine_id, routine_name=routine_name, **heard)
     if kind is EventKind.SET_PREFERENCE:
         preference, slot_name = PREFERENCE_SLOTS[name]
-        return replace(heard, kind=kind, preference=preference,
-                       value=_slot(request, slot_name)[0])
+        return Event(kind, preference=preference, value=_slot(request, slot_name)[0], **heard)
     if kind is EventKind.SET_REMINDER:
-        return replace(heard, kind=kind, value=_slot(request, TIME_SLOT)[1])
-    return replace(heard, kind=kind)
+        return Event(kind, value=_slot(request, TIME_SLOT)[1], **heard)
+    return Event(kind, **heard)
 
 
 def device_key(device_id: str) -> str:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from urllib.parse import quote
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from psoas_release.alexa.mapping import request_time, to_event
+from psoas_release.alexa.mapping import event_of, request_time
 from psoas_release.core.events import EventKind
+from psoas_release.core.records import replace
 from psoas_release.core.state import Phase, SessionState
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class TimeZoneLookup:
         attempt is remembered, answered or not, so a failing API is not asked on every
         request."""
         now = request_time(handler_input)
-        if not due(state, to_event(handler_input).kind, now):
+        if not due(state, event_of(handler_input).kind, now):
             return state
         url_and_token = _settings_url(handler_input)
         if url_and_token is None:

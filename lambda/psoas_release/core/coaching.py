@@ -8,11 +8,11 @@ the person is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.history import record, run_counts, streak, streak_phrase
 from psoas_release.core.pace import speaking_pace
+from psoas_release.core.records import replace
 from psoas_release.core.reminder_words import REMINDER_OFFER_REPROMPT, offer_question
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
@@ -58,16 +58,19 @@ def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | Non
     else:
         offer = None
     reply = replace(before, coaching=coaching, prompt=prompt, reprompt=reprompt)
-    state = anchored(replace(
+    before_coaching = lead_of(reply)
+    state = replace(
         turn.state,
         phase=Phase.COACHING,
         routine_id=timeline.routine.id,
         position_s=from_s,
         anchor_at=turn.now,
+        lead_s=before_coaching.words_s,
+        lead_silence_s=before_coaching.silence_s,
         covers_until_s=coaching.until_s,
         speech_pace=pace,
         offer_time=offer.text if offer else None,
-    ), reply)
+    )
     return state, reply
 
 

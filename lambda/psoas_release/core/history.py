@@ -10,6 +10,7 @@ never coming back counts, and five minutes of a ten-minute routine does not.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from psoas_release.core.numbers import number_words
@@ -62,10 +63,12 @@ def record_all(days: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(days) | set(more))[-KEPT_DAYS:])
 
 
+@functools.lru_cache(maxsize=256)
 def streak(days: tuple[str, ...], today: date) -> int:
     """Days in a row with a completed routine, ending today (or yesterday: still alive).
 
-    Counted on day numbers from the newest day back, so only the streak itself is read."""
+    Counted on day numbers from the newest day back, so only the streak itself is read; and
+    cached, as a launch and every later request of its session ask for the same one."""
     expected = today.toordinal()
     count = 0
     for day in sorted(set(days), reverse=True):

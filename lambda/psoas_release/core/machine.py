@@ -12,7 +12,6 @@ that no longer exists is forgotten.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
 from psoas_release.core.answers import (
     describe_place,
@@ -49,6 +48,7 @@ from psoas_release.core.history import streak, streak_greeting, week_phrase
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.pace import SpokenReply
 from psoas_release.core.preferences import updated_preferences
+from psoas_release.core.records import replace
 from psoas_release.core.reminder_words import REMINDER_OFFER_REPROMPT
 from psoas_release.core.reminding import (
     Keep,

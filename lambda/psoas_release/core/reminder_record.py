@@ -10,11 +10,12 @@ prompt) is `pending` until it is answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from psoas_release.core.clock_time import ClockTime
+from psoas_release.core.records import replace
 from psoas_release.core.values import is_finite
 
 LONGEST_TOKEN = 512

@@ -14,10 +14,10 @@ while Alexa asks for consent (the session ends for the prompt, so a routine is p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from psoas_release.core.coaching import Action, Outcome, Then, settle
 from psoas_release.core.events import EventKind
+from psoas_release.core.records import replace
 from psoas_release.core.reminder_record import Offer, Pending, ReminderRecord, Wish
 from psoas_release.core.reminder_words import (
     ADVICE,

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from psoas_release.core.records import replace
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.speaking import speaking_seconds
 from psoas_release.core.ssml import (
@@ -82,7 +83,8 @@ def from_first_cue(coaching: Coaching) -> tuple[float, Coaching | None]:
     index = bisect.bisect_left(times, coaching.from_s)
     if index == len(times) or times[index] >= coaching.until_s:
         return coaching.until_s - coaching.from_s, None
-    return times[index] - coaching.from_s, replace(coaching, from_s=times[index])
+    return times[index] - coaching.from_s, Coaching(coaching.timeline, times[index],
+                                                    coaching.until_s, coaching.pace)
 
 
 def walked_spans(coaching: Coaching) -> tuple[Span, ...]:

@@ -8,7 +8,7 @@ gives a fresh state flagged `recovered`, so the reply can apologise instead of c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -23,6 +23,7 @@ from psoas_release.core.pace import (
     paces_to_list,
 )
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
+from psoas_release.core.records import replace
 from psoas_release.core.reminder_record import NO_REMINDER_RECORD, ReminderRecord
 from psoas_release.core.values import is_finite, is_whole
 
@@ -150,8 +151,13 @@ class SessionState:
 
 
 _NUMBER_FIELDS = {"position_s", "lead_s", "lead_silence_s", "covers_until_s", "heard_s"}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2},)*[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""Dates joined by commas: one match checks a whole history (see `_dates`)."""
+_ISO_DATE_CHARS = len("2027-01-01,")
 _LONGEST_ZONE_NAME = 64
+
+
+_STORED_FIELDS = frozenset(f.name for f in fields(SessionState)) - {"recovered"}
 
 
 def _checked(cls: type[SessionState], data: Any) -> SessionState:
@@ -160,9 +166,9 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
     version = data.get("version")
     if version != STATE_VERSION and version not in MIGRATABLE_VERSIONS:
         raise ValueError(f"unknown state version {version!r}")
-    known = {f.name for f in fields(cls)} - {"recovered"}
-    if set(data) - known:
-        raise ValueError(f"unknown fields {sorted(set(data) - known)}")
+    unknown = data.keys() - _STORED_FIELDS
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
     values = dict(data, version=STATE_VERSION)
     values["phase"] = Phase(data.get("phase", Phase.IDLE.value))
     values["preferences"] = Preferences.from_dict(data.get("preferences", {}))
@@ -198,7 +204,13 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
 def _dates(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or len(value) > KEPT_DAYS:
         raise TypeError("completions is not a short list")
-    if not all(isinstance(day, str) and _ISO_DATE.match(day) for day in value):
+    if not value:
+        return ()
+    # One match over the days joined, not one per day: each day is exactly ten characters
+    # when the joined text has a comma every eleventh and nowhere else (join raises
+    # TypeError for anything that is not text).
+    joined = ",".join(value)
+    if len(joined) != _ISO_DATE_CHARS * len(value) - 1 or not _ISO_DATES.fullmatch(joined):
         raise ValueError("completions holds something that is not a date")
     return tuple(value)
 

@@ -17,7 +17,7 @@ and the world have done since, in this order, and the transition table takes it 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -35,6 +35,7 @@ from psoas_release.core.pace import (
     with_pace,
 )
 from psoas_release.core.position import heard_position
+from psoas_release.core.records import replace
 from psoas_release.core.reminder_record import Offer, Pending, Wish
 from psoas_release.core.routines import Routine
 from psoas_release.core.state import Phase, SessionState
@@ -127,12 +128,12 @@ def counted(state: SessionState, position_s: float, timeline: Timeline,
     run counts once, on the day more than half of it has been heard."""
     played = timeline.coached_left_s(state.position_s) - timeline.coached_left_s(position_s)
     heard_s = state.heard_s + max(0.0, played)
-    state = replace(state, heard_s=heard_s,
-                    advisory_heard=state.advisory_heard or position_s >= timeline.intro_s)
+    advisory_heard = state.advisory_heard or position_s >= timeline.intro_s
     if state.run_counted or not run_counts(heard_s, timeline.coached_s):
-        return state
+        return replace(state, heard_s=heard_s, advisory_heard=advisory_heard)
     day = local_date(state.anchor_at or now, state.time_zone)
-    return replace(state, run_counted=True, completions=record(state.completions, day))
+    return replace(state, heard_s=heard_s, advisory_heard=advisory_heard, run_counted=True,
+                   completions=record(state.completions, day))
 
 
 def completed(state: SessionState, *, offer_heard: bool = False) -> SessionState:
@@ -153,8 +154,10 @@ def learned(state: SessionState, event: Event, now: float) -> SessionState:
     reply played to its end (a timed-out session, an answer to its question), and if so how
     long the device took to say it. The reply is then spent either way."""
     spoken = state.spoken
+    if spoken is None:
+        return state
     state = replace(state, spoken=None)
-    if spoken is None or event.device != spoken.device:
+    if event.device != spoken.device:
         return state
     if event.kind is EventKind.SESSION_ENDED and event.timed_out:
         ending = Ending.TIMED_OUT
