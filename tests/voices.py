@@ -7,8 +7,6 @@ device's voice, as one finished routine on it would leave.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from psoas_release.alexa.mapping import device_key
 from psoas_release.core.pace import VoicePace, with_pace
 from psoas_release.core.state import SessionState
@@ -25,7 +23,7 @@ def learned(pace: float = 1.0) -> VoicePace:
 
 def knowing(state: SessionState, device_id: str, pace: float = 1.0) -> SessionState:
     """`state` with the device's pace already learned."""
-    return replace(state, paces=with_pace(state.paces, device_key(device_id), learned(pace)))
+    return state._replace(paces=with_pace(state.paces, device_key(device_id), learned(pace)))
 
 
 def seed_known_voice(store: StateStore, user_id: str, device_id: str,

@@ -24,7 +24,7 @@ import tempfile
 import wave
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from psoas_release.core.events import Event, EventKind
@@ -129,7 +129,7 @@ def routine_replies(library: RoutineLibrary, routine: Routine, first_time: bool 
     state = SessionState(advisory_heard=not first_time)
     if voice_pace is not None:
         known = VoicePace(voice_pace, voice_pace, voice_pace, 1.0, 1)
-        state = replace(state, paces=with_pace(state.paces, PREVIEW_DEVICE, known))
+        state = state._replace(paces=with_pace(state.paces, PREVIEW_DEVICE, known))
     now = START_AT
     start = Event(EventKind.START, routine_id=routine.id, device=PREVIEW_DEVICE)
     state, reply = coach.step(state, start, now)

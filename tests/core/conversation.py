@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from psoas_release.alexa.mapping import device_key
@@ -51,7 +50,7 @@ class Conversation:
         assert self._asked is not None and isinstance(self.reply.effect, ReminderCall)
         state, event = self._asked
         outcome = ReminderOutcome(self.reply.effect, result, token, time)
-        return self._step(state, replace(event, kind=EventKind.REMINDER_DONE, outcome=outcome))
+        return self._step(state, event._replace(kind=EventKind.REMINDER_DONE, outcome=outcome))
 
     def _step(self, state: SessionState, event: Event) -> str:
         self._asked = (state, event)

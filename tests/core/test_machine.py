@@ -4,7 +4,6 @@ properties over random conversations."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -192,7 +191,7 @@ def test_continue_after_a_reply_that_stopped_at_a_movement_says_no_reorientation
 ) -> None:
     person = Conversation(library, SessionState(advisory_heard=True))
     person.say(K.LAUNCH)
-    person.state = replace(person.state, covers_until_s=person.timeline.movement_starts[2])
+    person.state = person.state._replace(covers_until_s=person.timeline.movement_starts[2])
     person.wait(2000)
     text = person.say(K.RESUME)
     assert text.startswith("Next, the glute bridge.")

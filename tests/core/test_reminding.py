@@ -3,7 +3,6 @@ call's outcome becomes what the person hears, and the record follows what the AP
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -103,7 +102,7 @@ def test_setting_a_reminder_asks_the_api_and_says_what_it_said(library: RoutineL
                         time_zone=LONDON)
     assert person.reply.effect == find, "the skill's own reminder is looked for first"
     person.api_says(Result.DONE)
-    assert person.reply.effect == replace(find, operation=Operation.CREATE)
+    assert person.reply.effect == find._replace(operation=Operation.CREATE)
     assert person.state.reminder.token is None, "nothing is kept before the API answers"
     text = person.api_says(Result.DONE, token="alert-1")
     assert text.startswith("Done. I'll remind you every day at seven in the morning.")
@@ -146,7 +145,7 @@ def test_a_reminder_the_record_lost_is_found_and_never_made_twice(
         token="alert-9", time_zone=LONDON)
     person.api_says(Result.DONE)
     assert person.state.reminder.token == "alert-9"
-    person.state = replace(person.state, reminder=ReminderRecord())
+    person.state = person.state._replace(reminder=ReminderRecord())
     person.say(K.READ_REMINDER)
     assert person.api_says(Result.DONE, token="alert-9", time=ClockTime(8, 0)).startswith(
         "Your reminder is every day at eight in the morning.")
@@ -394,4 +393,4 @@ def test_the_reminder_record_survives_storage_and_merges_by_age() -> None:
                             offer=Offer.DECLINED, advice_given=True)
     merged = mine.merged(theirs)
     assert (merged.token, merged.offer, merged.advice_given) == ("b", Offer.DECLINED, True)
-    assert replace(theirs, changed_at=5.0).merged(mine).token == "a"
+    assert theirs._replace(changed_at=5.0).merged(mine).token == "a"

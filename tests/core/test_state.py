@@ -45,6 +45,9 @@ states = st.builds(
     run_started_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
     offer_time=st.one_of(st.none(), times.map(lambda time: time.text)),
     reminder=reminders,
+    # A NamedTuple's defaults are drawn too unless given: these keep theirs.
+    lead_silence_s=st.just(0.0), speech_pace=st.just(1.0), spoken=st.none(), paces=st.just(()),
+    version=st.just(STATE_VERSION), recovered=st.just(False),
 )
 
 

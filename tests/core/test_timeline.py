@@ -105,7 +105,7 @@ def test_position_round_trips_through_locate(timeline: Timeline) -> None:
         location = timeline.locate(middle)
         assert location.segment == segment
         assert location.segment.start_s + location.offset_s == pytest.approx(middle)
-    assert timeline.locate(-5).index == 0
+    assert timeline.locate(-5).segment_index == 0
     assert timeline.locate(timeline.end_s + 99).segment.kind is SegmentKind.CLOSING
 
 
@@ -132,9 +132,9 @@ def test_a_question_between_holds_is_about_the_next_one(timeline: Timeline) -> N
 
 
 def test_after_title_skips_only_the_name_of_what_comes(timeline: Timeline) -> None:
-    setup = timeline.segments[timeline.locate(timeline.movement_starts[2]).index]
+    setup = timeline.segments[timeline.locate(timeline.movement_starts[2]).segment_index]
     assert timeline.after_title(setup.start_s) == setup.start_s + setup.cues[1].at_s
     switch = next(s for s in timeline.segments if s.kind is SegmentKind.SWITCH)
-    side_setup = timeline.segments[timeline.locate(switch.end_s).index]
+    side_setup = timeline.segments[timeline.locate(switch.end_s).segment_index]
     assert side_setup.cues[0].text == "Left side."
     assert timeline.after_title(switch.start_s) == side_setup.start_s + side_setup.cues[1].at_s

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -67,7 +66,7 @@ def test_between_holds_the_line_says_so(library: RoutineLibrary) -> None:
 
 
 def test_paused_idle_and_finished(library: RoutineLibrary) -> None:
-    paused = replace(coaching(library, 200.0), phase=Phase.PAUSED, anchor_at=None)
+    paused = coaching(library, 200.0)._replace(phase=Phase.PAUSED, anchor_at=None)
     assert "paused  2/5 Knee to chest hug" in progress_text(
         progress_of(paused, library, 50.0), "closed").plain
     assert progress_text(progress_of(SessionState(), library), "closed").plain.endswith(
@@ -84,7 +83,7 @@ def test_the_speed_says_that_listening_is_not_sped_up() -> None:
 
 
 def test_the_listening_countdown_stands_apart_from_the_routine(library: RoutineLibrary) -> None:
-    paused = replace(coaching(library, 200.0), phase=Phase.PAUSED, anchor_at=None)
+    paused = coaching(library, 200.0)._replace(phase=Phase.PAUSED, anchor_at=None)
     line = progress_text(progress_of(paused, library), "listening 8s").plain
     assert line.startswith("listening 8s paused  2/5 Knee to chest hug")
 

@@ -4,7 +4,6 @@ and what the person hears, what the API holds and what the record keeps, turn by
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -69,7 +68,7 @@ def lose_the_record(tmp_path: Path) -> None:
     stored = store.load(TEST_USER_ID)
     assert stored is not None
     state = SessionState.from_dict(stored.data)
-    store.save(TEST_USER_ID, replace(state, reminder=ReminderRecord()).to_dict(), stored.version)
+    store.save(TEST_USER_ID, state._replace(reminder=ReminderRecord()).to_dict(), stored.version)
 
 
 # --- set, change, read back, stop -------------------------------------------------------------

@@ -17,7 +17,6 @@ from psoas_release.alexa.reminders_api import make_call
 from psoas_release.core.coaching import Outcome
 from psoas_release.core.events import Event, EventKind
 from psoas_release.core.machine import Coach
-from psoas_release.core.records import replace
 from psoas_release.core.reminders import ReminderCall
 from psoas_release.core.state import SessionState
 
@@ -34,7 +33,7 @@ def answer(coach: Coach, handler_input: HandlerInput, state: SessionState, event
         if not isinstance(call, ReminderCall):
             return outcome
         made = make_call(handler_input, call, now)
-        outcome = coach.step(state, replace(event, kind=EventKind.REMINDER_DONE, outcome=made),
+        outcome = coach.step(state, event._replace(kind=EventKind.REMINDER_DONE, outcome=made),
                              now)
     if isinstance(outcome[1].effect, ReminderCall):
         raise RuntimeError(f"the core asked for more than {MOST_CALLS} calls in one request")

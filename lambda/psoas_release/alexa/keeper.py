@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from psoas_release.core.state import STATE_VERSION, SessionState
 from psoas_release.core.values import is_whole
@@ -36,8 +35,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_S = 30.0
 
 
-@dataclass(frozen=True)
-class Ticket:
+class Ticket(NamedTuple):
     """What this session knows of the stored record; travels in the session attributes."""
 
     version: int | None = None

@@ -21,7 +21,6 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from psoas_release.alexa.mapping import event_of, request_time
 from psoas_release.core.events import EventKind
-from psoas_release.core.records import replace
 from psoas_release.core.state import Phase, SessionState
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ class TimeZoneLookup:
         if url_and_token is None:
             return state
         zone = self.ask(*url_and_token)
-        return replace(state, time_zone=zone or state.time_zone, time_zone_checked_at=now)
+        return state._replace(time_zone=zone or state.time_zone, time_zone_checked_at=now)
 
     def ask(self, url: str, token: str) -> str | None:
         """The zone Alexa names at `url`, or None on any failure."""

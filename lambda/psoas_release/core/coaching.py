@@ -12,7 +12,6 @@ from collections.abc import Callable
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.history import record, run_counts, streak, streak_phrase
 from psoas_release.core.pace import speaking_pace
-from psoas_release.core.records import replace
 from psoas_release.core.reminder_words import REMINDER_OFFER_REPROMPT, offer_question
 from psoas_release.core.reply import Reply
 from psoas_release.core.routines import Routine
@@ -57,11 +56,9 @@ def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | Non
         reprompt = REMINDER_OFFER_REPROMPT if offer else END_PROMPT
     else:
         offer = None
-    reply = replace(before, coaching=coaching, prompt=prompt, reprompt=reprompt)
+    reply = before._replace(coaching=coaching, prompt=prompt, reprompt=reprompt)
     before_coaching = lead_of(reply)
-    state = replace(
-        turn.state,
-        phase=Phase.COACHING,
+    state = turn.state._replace(phase=Phase.COACHING,
         routine_id=timeline.routine.id,
         position_s=from_s,
         anchor_at=turn.now,
@@ -87,7 +84,7 @@ def offered_time(turn: Turn, streak_days: int) -> ClockTime | None:
 def anchored(state: SessionState, reply: Reply) -> SessionState:
     """`state` knowing how long `reply` talks before its coaching starts."""
     lead = lead_of(reply)
-    return replace(state, lead_s=lead.words_s, lead_silence_s=lead.silence_s)
+    return state._replace(lead_s=lead.words_s, lead_silence_s=lead.silence_s)
 
 
 def streak_if_finished(turn: Turn, timeline: Timeline, from_s: float) -> int:
@@ -102,7 +99,7 @@ def streak_if_finished(turn: Turn, timeline: Timeline, from_s: float) -> int:
 def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> SessionState:
     """The state at rest (not speaking): a phase and a saved place."""
     place = turn.position_s if position_s is None else position_s
-    return replace(turn.state, phase=phase, position_s=place, anchor_at=None, lead_s=0.0,
+    return turn.state._replace(phase=phase, position_s=place, anchor_at=None, lead_s=0.0,
                    lead_silence_s=0.0, covers_until_s=place, offer_time=None)
 
 
@@ -128,6 +125,6 @@ def starting_point(timeline: Timeline, state: SessionState) -> float:
 def start_fresh(turn: Turn, lead: str = "", routine: Routine | None = None) -> Outcome:
     """A new run from the top: only history and preferences carry over from the old one."""
     routine = routine or turn.routine or turn.library.default
-    turn = turn.with_state(replace(turn.state.history_only(), run_started_at=turn.now))
+    turn = turn.with_state(turn.state.history_only()._replace(run_started_at=turn.now))
     timeline = compile_timeline(routine, turn.state.preferences)
     return speak_from(turn, starting_point(timeline, turn.state), lead, routine)

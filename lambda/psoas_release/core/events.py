@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from psoas_release.core.reminders import Consent, ReminderOutcome
 
@@ -42,8 +42,7 @@ class EventKind(StrEnum):
     """The person answered Alexa's consent prompt for reminders: `consent`."""
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One request, as the core sees it. `routine_id` and `routine_name` come with START:
     the catalogue id Alexa resolved, and the words the person said (untrusted).
     `preference` and `value` come with SET_PREFERENCE, equally untrusted; `value` comes with

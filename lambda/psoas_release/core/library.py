@@ -7,8 +7,8 @@ with the same id or the same spoken name) live here, beside the per-file loader.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from psoas_release.core.loader import (
     FieldPath,
@@ -25,8 +25,7 @@ from psoas_release.core.routines import Routine
 ROUTINE_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
-class RoutineLibrary:
+class RoutineLibrary(NamedTuple):
     """All routines, in catalogue order (module, then duration, then id)."""
 
     routines: tuple[Routine, ...]

@@ -12,9 +12,8 @@ import functools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from psoas_release.core.routines import (
     DEFAULT_MOVE_S,
@@ -41,8 +40,7 @@ ROUTINES_DIR_ENV = "PSOAS_ROUTINES_DIR"
 SCHEMA_RELATIVE_PATH = Path("schema") / "routine.schema.json"
 
 
-@dataclass(frozen=True, order=True)
-class RoutineProblem:
+class RoutineProblem(NamedTuple):
     """One thing wrong with a routine file, located as precisely as the file allows."""
 
     file: str

@@ -48,7 +48,6 @@ from psoas_release.core.history import streak, streak_greeting, week_phrase
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.pace import SpokenReply
 from psoas_release.core.preferences import updated_preferences
-from psoas_release.core.records import replace
 from psoas_release.core.reminder_words import REMINDER_OFFER_REPROMPT
 from psoas_release.core.reminding import (
     Keep,
@@ -341,15 +340,14 @@ def setting_preference(then: Then) -> Action:
         if isinstance(change, str):
             return then(turn, change)
         preferences, confirmation = change
-        state = replace(turn.state, preferences=preferences)
+        state = turn.state._replace(preferences=preferences)
         if turn.timeline is None:
             return then(turn.with_state(state), confirmation)
         timeline = compile_timeline(turn.timeline.routine, preferences)
-        carried = replace(
-            turn,
-            state=replace(state,
-                          position_s=turn.timeline.carry(state.position_s, timeline),
-                          covers_until_s=turn.timeline.carry(state.covers_until_s, timeline)),
+        carried = turn._replace(
+            state=state._replace(
+                position_s=turn.timeline.carry(state.position_s, timeline),
+                covers_until_s=turn.timeline.carry(state.covers_until_s, timeline)),
             timeline=timeline,
             position_s=turn.timeline.carry(turn.position_s, timeline),
         )
@@ -462,10 +460,10 @@ class Coach:
         turn = arrive(state, event, now, self.library)
         new_state, reply = TRANSITIONS[turn.where][event.kind](turn)
         if state.recovered or turn.state.recovered:
-            reply = replace(reply, lead=f"{APOLOGY} {reply.lead}".strip())
+            reply = reply._replace(lead=f"{APOLOGY} {reply.lead}".strip())
             if reply.coaching is not None:
                 new_state = anchored(new_state, reply)
-        return replace(new_state, recovered=False, spoken=awaiting(reply, event, turn.now)), \
+        return new_state._replace(recovered=False, spoken=awaiting(reply, event, turn.now)), \
             reply
 
 

@@ -13,9 +13,8 @@ Plain data in, plain data out: the person's record carries one `VoicePace` per d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from psoas_release.core.position import (
     ANSWER_AFTER_S,
@@ -55,8 +54,7 @@ class Ending(StrEnum):
     """The person answered the reply's closing question or invitation."""
 
 
-@dataclass(frozen=True)
-class SpokenReply:
+class SpokenReply(NamedTuple):
     """What the skill said last, kept until the next request shows how long it took."""
 
     at: float
@@ -94,8 +92,7 @@ class SpokenReply:
             return None
 
 
-@dataclass(frozen=True)
-class VoicePace:
+class VoicePace(NamedTuple):
     """What is known of one device's pace: the best estimate, the band every observation so far
     allows (how sure it is), and how much evidence stands behind it."""
 
@@ -127,8 +124,7 @@ class VoicePace:
         return pace if sane and pace.weight > 0 and pace.observations > 0 else None
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     """One measurement of a device's pace: a point, and the band it guarantees."""
 
     ratio: float

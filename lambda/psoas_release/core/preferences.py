@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class CueLevel(StrEnum):
@@ -31,8 +31,7 @@ class Pace(StrEnum):
     SLOW = "slow"
 
 
-@dataclass(frozen=True)
-class Preferences:
+class Preferences(NamedTuple):
     cue_level: CueLevel = CueLevel.FULL
     countdown: Countdown = Countdown.STANDARD
     pace: Pace = Pace.NORMAL

@@ -10,12 +10,10 @@ prompt) is `pending` until it is answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from psoas_release.core.clock_time import ClockTime
-from psoas_release.core.records import replace
 from psoas_release.core.values import is_finite
 
 LONGEST_TOKEN = 512
@@ -40,8 +38,7 @@ class Wish(StrEnum):
     STOP = "stop"
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     """A wish waiting for the person: a yes to the offer, or Alexa's consent prompt."""
 
     wish: Wish
@@ -63,8 +60,7 @@ class Pending:
         return cls(Wish(data["wish"]), parsed)
 
 
-@dataclass(frozen=True)
-class ReminderRecord:
+class ReminderRecord(NamedTuple):
     """The person's daily reminder as the skill knows it (token and time), and their answers."""
 
     token: str | None = None
@@ -88,14 +84,14 @@ class ReminderRecord:
         """The record after the API said the reminder is now `token` at `time` (None: gone)."""
         if token is None:
             time = None
-        return replace(self, token=token, time=time, changed_at=at, pending=None)
+        return self._replace(token=token, time=time, changed_at=at, pending=None)
 
     def merged(self, theirs: ReminderRecord) -> ReminderRecord:
         """This record with what `theirs` (another device's save) knows and this one may not:
         the newer reminder, the furthest answer to the offer, the advice once heard."""
         newer = theirs if (theirs.changed_at or 0.0) > (self.changed_at or 0.0) else self
         offer = max(self.offer, theirs.offer, key=list(Offer).index)
-        return replace(self, token=newer.token, time=newer.time, changed_at=newer.changed_at,
+        return self._replace(token=newer.token, time=newer.time, changed_at=newer.changed_at,
                        offer=offer, advice_given=self.advice_given or theirs.advice_given)
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.reminder_record import Wish
@@ -32,8 +33,7 @@ class Operation(StrEnum):
     (a record lost, a call that timed out but went through), and a second one is never made."""
 
 
-@dataclass(frozen=True)
-class ReminderCall:
+class ReminderCall(NamedTuple):
     """One call to the Reminders API, for the adapter to make now.
 
     `time` is when the daily reminder goes off on the person's clock (create and update),
@@ -77,8 +77,7 @@ class Result(StrEnum):
     """Anything else: the API down, slow, or answering nonsense."""
 
 
-@dataclass(frozen=True)
-class ReminderOutcome:
+class ReminderOutcome(NamedTuple):
     """What a call did: its result, the reminder's token after it, and the time the API says
     the reminder goes off (read back or found, so the record follows the API). A FIND that
     finds nothing is DONE without a token."""

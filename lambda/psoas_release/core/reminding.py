@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from psoas_release.core.coaching import Action, Outcome, Then, settle
 from psoas_release.core.events import EventKind
-from psoas_release.core.records import replace
 from psoas_release.core.reminder_record import Offer, Pending, ReminderRecord, Wish
 from psoas_release.core.reminder_words import (
     ADVICE,
@@ -76,7 +75,7 @@ def paused_here(turn: Turn) -> tuple[SessionState, str]:
 
 
 def with_record(turn: Turn, record: ReminderRecord) -> Turn:
-    return turn.with_state(replace(turn.state, reminder=record))
+    return turn.with_state(turn.state._replace(reminder=record))
 
 
 # --- wishes -----------------------------------------------------------------------------------
@@ -104,7 +103,7 @@ def fulfilling(pending: Pending, then: Then, keep: Keep, *,
     the skill's that the record does not know, so reading or stopping one asks nothing."""
 
     def action(turn: Turn) -> Outcome:
-        record = replace(turn.state.reminder, pending=None)
+        record = turn.state.reminder._replace(pending=None)
         allowed = turn.event.reminders_allowed or after_consent
         if not allowed and pending.wish is not Wish.SET and record.token is None:
             return then(with_record(turn, record), NO_REMINDER)
@@ -119,7 +118,7 @@ def asking_consent(turn: Turn, pending: Pending, keep: Keep) -> Outcome:
     """Why the skill needs the permission, then Alexa's consent prompt; the session ends for
     it, with the wish kept for the answer."""
     state, said = keep(turn)
-    state = replace(state, reminder=replace(state.reminder, pending=pending))
+    state = state._replace(reminder=state.reminder._replace(pending=pending))
     lead = f"{why_permission(pending.wish, pending.time)} {said}".strip()
     return state, Reply(lead=lead, end_session=True, effect=AskPermission())
 
@@ -139,7 +138,7 @@ def on_reminder(call: ReminderCall, token: str) -> ReminderCall:
     """`call`'s wish, done to the reminder named `token`."""
     operation = {Wish.SET: Operation.UPDATE, Wish.READ: Operation.READ,
                  Wish.STOP: Operation.DELETE}[call.wish]
-    return replace(call, operation=operation, token=token)
+    return call._replace(operation=operation, token=token)
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -156,12 +155,12 @@ def answering_consent(then: Then, keep: Keep) -> Action:
             if record.pending is None:
                 return then(turn, ALLOWED)
             return fulfilling(record.pending, then, keep, after_consent=True)(turn)
-        record = replace(record, pending=None)
+        record = record._replace(pending=None)
         if consent is Consent.NOT_ANSWERED:
             return then(with_record(turn, record), NOT_ANSWERED)
         if record.advice_given:
             return then(with_record(turn, record), NO_THANKS)
-        return then(with_record(turn, replace(record, advice_given=True)), ADVICE)
+        return then(with_record(turn, record._replace(advice_given=True)), ADVICE)
 
     return action
 
@@ -179,7 +178,7 @@ def answering_outcome(then: Then, keep: Keep) -> Action:
         if outcome.result is Result.DONE:
             return then(*done(turn, outcome))
         if outcome.result is Result.NOT_FOUND and call.operation is Operation.UPDATE:
-            return turn.state, Reply(effect=replace(call, operation=Operation.CREATE,
+            return turn.state, Reply(effect=call._replace(operation=Operation.CREATE,
                                                     token=None, replacing=True))
         record = turn.state.reminder
         if outcome.result is Result.NOT_FOUND or call.replacing:
@@ -191,7 +190,7 @@ def answering_outcome(then: Then, keep: Keep) -> Action:
             return asking_consent(with_record(turn, record), Pending(call.wish, call.time), keep)
         failure = FAILURES.get(outcome.result, UNREACHABLE)
         said = f"{OLD_ONE_GONE} {failure}" if call.replacing else failure
-        return then(with_record(turn, replace(record, pending=None)), said)
+        return then(with_record(turn, record._replace(pending=None)), said)
 
     return action
 
@@ -206,7 +205,7 @@ def found(turn: Turn, outcome: ReminderOutcome, then: Then) -> Outcome:
     if outcome.token is not None:
         return turn.state, Reply(effect=on_reminder(call, outcome.token))
     if call.wish is Wish.SET:
-        return turn.state, Reply(effect=replace(call, operation=Operation.CREATE))
+        return turn.state, Reply(effect=call._replace(operation=Operation.CREATE))
     record = turn.state.reminder.with_reminder(None, None, turn.now)
     return then(with_record(turn, record), NO_REMINDER)
 
@@ -220,7 +219,7 @@ def done(turn: Turn, outcome: ReminderOutcome) -> tuple[Turn, str]:
         time = outcome.time or record.time
         if time != record.time:
             record = record.with_reminder(call.token, time, turn.now)
-        return with_record(turn, replace(record, pending=None)), reminder_read(time)
+        return with_record(turn, record._replace(pending=None)), reminder_read(time)
     assert call.time is not None, "a reminder is set for a time"
     token = outcome.token or call.token
     record = record.with_reminder(token, call.time, turn.now)
@@ -238,8 +237,8 @@ def done(turn: Turn, outcome: ReminderOutcome) -> tuple[Turn, str]:
 
 def closing_offer(turn: Turn, offer: Offer) -> Turn:
     """The turn once the offer is answered (or passed over): finished, the answer kept."""
-    record = replace(turn.state.reminder, offer=offer)
-    return turn.with_state(replace(turn.state, phase=Phase.FINISHED, reminder=record))
+    record = turn.state.reminder._replace(offer=offer)
+    return turn.with_state(turn.state._replace(phase=Phase.FINISHED, reminder=record))
 
 
 def accepting(then: Then, keep: Keep) -> Action:
@@ -263,7 +262,7 @@ def accepted(answer: Action) -> Action:
 def declining(then: Then) -> Action:
     def action(turn: Turn) -> Outcome:
         turn = closing_offer(turn, Offer.DECLINED)
-        return then(with_record(turn, replace(turn.state.reminder, pending=None)), DECLINED)
+        return then(with_record(turn, turn.state.reminder._replace(pending=None)), DECLINED)
 
     return action
 
@@ -273,7 +272,7 @@ def passing_over(answer: Action) -> Action:
 
     def action(turn: Turn) -> Outcome:
         turn = closing_offer(turn, turn.state.reminder.offer)
-        return answer(with_record(turn, replace(turn.state.reminder, pending=None)))
+        return answer(with_record(turn, turn.state.reminder._replace(pending=None)))
 
     return action
 

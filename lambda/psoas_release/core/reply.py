@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from psoas_release.core.reminders import Effect
 from psoas_release.core.timeline import Timeline
 
 
-@dataclass(frozen=True)
-class Coaching:
+class Coaching(NamedTuple):
     """A stretch of the timeline to coach, from one position to another (seconds)."""
 
     timeline: Timeline
@@ -24,8 +23,7 @@ class Coaching:
         return self.until_s >= self.timeline.end_s
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """One turn of the conversation.
 
     `lead` is said first (an answer, an apology, where we are); resuming a hold then allows

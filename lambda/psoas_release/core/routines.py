@@ -5,8 +5,8 @@ Every client coaches from these values; nothing here knows about YAML, Alexa or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Side(StrEnum):
@@ -33,8 +33,7 @@ def reminder_count(hold_s: float) -> int:
     return max(1, int(hold_s // REMINDER_EVERY_S))
 
 
-@dataclass(frozen=True)
-class Hold:
+class Hold(NamedTuple):
     """One timed hold: the whole movement, or one side of it."""
 
     side: Side | None
@@ -43,8 +42,7 @@ class Hold:
     feel_cue: str | None = None
 
 
-@dataclass(frozen=True)
-class Movement:
+class Movement(NamedTuple):
     """One movement of a routine, with everything a coach says about it."""
 
     id: str
@@ -82,8 +80,7 @@ class Movement:
         return self.changes_level or self.prop_cue is not None
 
 
-@dataclass(frozen=True)
-class Breathing:
+class Breathing(NamedTuple):
     """The paced breathing pattern, in seconds per half-breath, and the words that pace it:
     full cues first, then quieter ones as the person settles in, then a rhythm reminder."""
 
@@ -101,8 +98,7 @@ class Breathing:
         return self.inhale_s + self.exhale_s
 
 
-@dataclass(frozen=True)
-class CataloguePlace:
+class CataloguePlace(NamedTuple):
     """Where the routine sits in the app's catalogue."""
 
     module_number: int
@@ -112,8 +108,7 @@ class CataloguePlace:
     level: str
 
 
-@dataclass(frozen=True)
-class Routine:
+class Routine(NamedTuple):
     """A complete guided routine as loaded from one file in `routines/`."""
 
     id: str

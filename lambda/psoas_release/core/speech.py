@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from psoas_release.core.records import replace
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.speaking import speaking_seconds
 from psoas_release.core.ssml import (
@@ -41,8 +40,7 @@ END_ROOM = "That's fifty seven days running."
 """Room kept after the closing for the streak line, the longest one."""
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """One piece of a coaching reply and the stretch of the timeline it plays: what maps a
     moment of the speech back to a place in the routine."""
 
@@ -119,8 +117,7 @@ def coaching_pieces(coaching: Coaching) -> list[Piece]:
     return [span.piece for span in coaching_spans(coaching)]
 
 
-@dataclass(frozen=True)
-class Lead:
+class Lead(NamedTuple):
     """What a reply says before its coaching starts: seconds of words (at the speaking model)
     and of silence. The coaching's first second plays after both."""
 
@@ -249,7 +246,7 @@ def plan_coaching(
         coaching = Coaching(timeline, from_s, until_s, pace)
         prompt = "" if coaching.reaches_end else invitation(timeline, until_s)
         spoken_after = f"{END_ROOM} {end_prompt}" if coaching.reaches_end else prompt
-        size = speech_chars(reply_body(replace(before, coaching=coaching, prompt=spoken_after)))
+        size = speech_chars(reply_body(before._replace(coaching=coaching, prompt=spoken_after)))
         if size <= budget_chars or until_s == boundaries[0]:
             return coaching, prompt
     raise AssertionError("unreachable: the nearest boundary is always returned")

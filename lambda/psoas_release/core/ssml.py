@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -47,16 +46,14 @@ class SsmlError(ValueError):
     """SSML that Alexa would refuse."""
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """Words to say, as plain text (escaped when rendered); `soft` ones are said quietly."""
 
     words: str
     soft: bool = False
 
 
-@dataclass(frozen=True)
-class Silence:
+class Silence(NamedTuple):
     """A pause in seconds, of any length: rendered as breaks of at most 10 s."""
 
     seconds: float

@@ -8,9 +8,8 @@ gives a fresh state flagged `recovered`, so the reply can apologise instead of c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.history import KEPT_DAYS, record_all
@@ -23,7 +22,6 @@ from psoas_release.core.pace import (
     paces_to_list,
 )
 from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
-from psoas_release.core.records import replace
 from psoas_release.core.reminder_record import NO_REMINDER_RECORD, ReminderRecord
 from psoas_release.core.values import is_finite, is_whole
 
@@ -44,8 +42,7 @@ class Phase(StrEnum):
     """Finished, and asked whether to set a daily reminder."""
 
 
-@dataclass(frozen=True)
-class SessionState:
+class SessionState(NamedTuple):
     """Everything needed to pick up where a person is, in plain values.
 
     Coaching is anchored: the last reply started speaking the timeline at `position_s`, after
@@ -93,7 +90,8 @@ class SessionState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only, so every store and Alexa's session attributes keep it as is."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "recovered"}
+        data: dict[str, Any] = self._asdict()
+        del data["recovered"]
         data["phase"] = self.phase.value
         data["completions"] = list(self.completions)
         data["preferences"] = self.preferences.to_dict()
@@ -136,9 +134,7 @@ class SessionState:
         """This state (the newest request's place in a routine) with the history that `theirs`
         (the stored record) knows and this one may not: two devices, or a store that was down
         when this session began, must never erase completed days or counts."""
-        return replace(
-            self,
-            completions=record_all(self.completions, theirs.completions),
+        return self._replace(completions=record_all(self.completions, theirs.completions),
             completed_count=max(self.completed_count, theirs.completed_count),
             advisory_heard=self.advisory_heard or theirs.advisory_heard,
             time_zone=self.time_zone or theirs.time_zone,
@@ -157,7 +153,7 @@ _ISO_DATE_CHARS = len("2027-01-01,")
 _LONGEST_ZONE_NAME = 64
 
 
-_STORED_FIELDS = frozenset(f.name for f in fields(SessionState)) - {"recovered"}
+_STORED_FIELDS = frozenset(SessionState._fields) - {"recovered"}
 
 
 def _checked(cls: type[SessionState], data: Any) -> SessionState:

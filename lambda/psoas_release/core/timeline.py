@@ -29,6 +29,7 @@ import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from psoas_release.core.numbers import duration_words, sentence
 from psoas_release.core.preferences import (
@@ -78,8 +79,7 @@ TITLED_KINDS = frozenset({SegmentKind.SETUP, SegmentKind.SIDE_SETUP})
 """Segments whose first cue names what comes ("Next, the glute bridge.", "Left side.")."""
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(NamedTuple):
     """Words said at an offset (seconds) into their segment; `soft` ones are said quietly."""
 
     at_s: float
@@ -92,8 +92,7 @@ class Cue:
         return self.at_s + speaking_seconds(self.text)
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A stretch of the routine: where it starts, how long it lasts, what is said in it."""
 
     kind: SegmentKind
@@ -117,8 +116,7 @@ class Segment:
         return max((cue.end_s for cue in self.cues), default=0.0)
 
 
-@dataclass(frozen=True)
-class HoldSpan:
+class HoldSpan(NamedTuple):
     """One hold as a person thinks of it: a movement, maybe a side, from start to end."""
 
     movement: int
@@ -127,11 +125,10 @@ class HoldSpan:
     end_s: float
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a position falls: the segment and how far into it."""
 
-    index: int
+    segment_index: int
     segment: Segment
     offset_s: float
 
@@ -226,7 +223,7 @@ class Timeline:
     def after_title(self, position_s: float) -> float:
         """Where the instruction begins in the setup at or after `position_s`, past the title
         that names it: for coaching that follows words already naming the place."""
-        index = self.locate(position_s).index
+        index = self.locate(position_s).segment_index
         for segment in self.segments[index:]:
             if segment.kind in TITLED_KINDS and len(segment.cues) > 1:
                 return segment.start_s + segment.cues[1].at_s
@@ -238,7 +235,7 @@ class Timeline:
         """The same place on `other` (the routine at other preferences): same segment, as far
         into it as here, so time already held stays held."""
         location = self.locate(position_s)
-        segment = other.segments[location.index]
+        segment = other.segments[location.segment_index]
         return segment.start_s + min(location.offset_s, segment.duration_s)
 
     @functools.cached_property

@@ -17,9 +17,9 @@ and the world have done since, in this order, and the transition table takes it 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.events import Event, EventKind
@@ -35,7 +35,6 @@ from psoas_release.core.pace import (
     with_pace,
 )
 from psoas_release.core.position import heard_position
-from psoas_release.core.records import replace
 from psoas_release.core.reminder_record import Offer, Pending, Wish
 from psoas_release.core.routines import Routine
 from psoas_release.core.state import Phase, SessionState
@@ -60,8 +59,7 @@ class Where(StrEnum):
     """Finished, and the reply's last words asked whether to set a daily reminder."""
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """What an action needs: the state, the event, the clock, and where the person is."""
 
     state: SessionState
@@ -89,7 +87,7 @@ class Turn:
         return local_date(self.now, self.state.time_zone)
 
     def with_state(self, state: SessionState) -> Turn:
-        return replace(self, state=state)
+        return self._replace(state=state)
 
 
 def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrary) -> Turn:
@@ -100,7 +98,7 @@ def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrar
     routine = library.get(state.routine_id) if state.routine_id else None
     if (state.routine_id and routine is None) or (
             routine is None and state.phase not in NO_ROUTINE_PHASES):
-        state = replace(state.history_only(), recovered=True)
+        state = state.history_only()._replace(recovered=True)
     timeline = compile_timeline(routine, state.preferences) if routine else None
     pace = pace_of(state.paces, event.device)
     position = 0.0
@@ -130,9 +128,9 @@ def counted(state: SessionState, position_s: float, timeline: Timeline,
     heard_s = state.heard_s + max(0.0, played)
     advisory_heard = state.advisory_heard or position_s >= timeline.intro_s
     if state.run_counted or not run_counts(heard_s, timeline.coached_s):
-        return replace(state, heard_s=heard_s, advisory_heard=advisory_heard)
+        return state._replace(heard_s=heard_s, advisory_heard=advisory_heard)
     day = local_date(state.anchor_at or now, state.time_zone)
-    return replace(state, heard_s=heard_s, advisory_heard=advisory_heard, run_counted=True,
+    return state._replace(heard_s=heard_s, advisory_heard=advisory_heard, run_counted=True,
                    completions=record(state.completions, day))
 
 
@@ -140,13 +138,13 @@ def completed(state: SessionState, *, offer_heard: bool = False) -> SessionState
     """The state after a routine is done: counted once, nothing left to resume. When the reply
     that finished it was heard to its end and offered a daily reminder, the offer is made:
     once, whatever the answer, and the reminder it offers waits for a yes."""
-    done = replace(state.history_only(), phase=Phase.FINISHED,
+    done = state.history_only()._replace(phase=Phase.FINISHED,
                    completed_count=state.completed_count + 1)
     offered = ClockTime.parse(state.offer_time) if offer_heard else None
     if offered is None:
         return done
-    reminder = replace(done.reminder, offer=Offer.MADE, pending=Pending(Wish.SET, offered))
-    return replace(done, phase=Phase.OFFERING_REMINDER, reminder=reminder)
+    reminder = done.reminder._replace(offer=Offer.MADE, pending=Pending(Wish.SET, offered))
+    return done._replace(phase=Phase.OFFERING_REMINDER, reminder=reminder)
 
 
 def learned(state: SessionState, event: Event, now: float) -> SessionState:
@@ -156,7 +154,7 @@ def learned(state: SessionState, event: Event, now: float) -> SessionState:
     spoken = state.spoken
     if spoken is None:
         return state
-    state = replace(state, spoken=None)
+    state = state._replace(spoken=None)
     if event.device != spoken.device:
         return state
     if event.kind is EventKind.SESSION_ENDED and event.timed_out:
@@ -169,4 +167,4 @@ def learned(state: SessionState, event: Event, now: float) -> SessionState:
     if observed is None:
         return state
     pace = learn(pace_of(state.paces, spoken.device), observed)
-    return replace(state, paces=with_pace(state.paces, spoken.device, pace))
+    return state._replace(paces=with_pace(state.paces, spoken.device, pace))

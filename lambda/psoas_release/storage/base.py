@@ -13,8 +13,7 @@ one place and turn into an apology.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class StorageError(Exception):
@@ -38,8 +37,7 @@ class CorruptStateError(StorageError):
         self.version = version
 
 
-@dataclass(frozen=True)
-class StoredState:
+class StoredState(NamedTuple):
     """One user's saved state and the version to quote when saving it back."""
 
     data: dict[str, Any]
