@@ -16,7 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psoas_release.core.library import check_library
-from psoas_release.core.loader import RoutineError, default_routines_dir, display_path
+from psoas_release.core.loader import RoutineError, display_path
+from psoas_release.core.routine_files import default_routines_dir
 from psoas_release.core.speaking import WORDS_PER_MINUTE
 from psoas_release.core.timeline import Timeline, compile_timeline
 from psoas_release.storage import default_state_db_path

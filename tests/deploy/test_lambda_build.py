@@ -118,7 +118,7 @@ def test_package_imported_from_the_artifact_finds_the_artifacts_routines(
     """As on Lambda: the package and routines/ side by side, no PSOAS_ROUTINES_DIR."""
     script = (
         "import json, psoas_release\n"
-        "from psoas_release.core.loader import default_routines_dir\n"
+        "from psoas_release.core.routine_files import default_routines_dir\n"
         "from psoas_release.core.library import load_library\n"
         "directory = default_routines_dir()\n"
         "load_library(directory)\n"
@@ -287,7 +287,7 @@ def test_full_artifact_imports_the_handler_on_the_lambda_python(
     )
     script = (
         "import yaml\n"
-        "from psoas_release.core.loader import default_routines_dir\n"
+        "from psoas_release.core.routine_files import default_routines_dir\n"
         "import lambda_function\n"
         "assert callable(lambda_function.lambda_handler)\n"
         "assert yaml.CSafeLoader\n"

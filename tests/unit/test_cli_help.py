@@ -8,7 +8,8 @@ import argparse
 import pytest
 
 from psoas_release.cli import build_parser, main
-from psoas_release.core.loader import default_routines_dir, display_path
+from psoas_release.core.loader import display_path
+from psoas_release.core.routine_files import default_routines_dir
 
 PARSER = build_parser()
 SUBCOMMANDS = next(action for action in PARSER._actions

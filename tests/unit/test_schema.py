@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from psoas_release.core.library import routine_files
 from psoas_release.core.loader import check_routine_text, semantic_problems
+from psoas_release.core.routine_files import routine_files
 from tests.conftest import PSOAS_FILE, ROUTINES_DIR
 
 SCHEMA = json.loads((ROUTINES_DIR / "schema" / "routine.schema.json").read_text())

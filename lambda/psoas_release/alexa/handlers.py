@@ -3,8 +3,6 @@ machine, and renders the reply. `can_handle` only looks at the request."""
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -13,13 +11,14 @@ from ask_sdk_model.response import Response
 
 from psoas_release.alexa.effects import answer
 from psoas_release.alexa.interceptors import current_state, remember
+from psoas_release.alexa.log import Logger
 from psoas_release.alexa.mapping import event_of, request_time
 from psoas_release.alexa.permission import is_consent_answer
 from psoas_release.alexa.responses import render
 from psoas_release.core.machine import Coach
 from psoas_release.core.reply import Reply
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 SORRY = "Sorry, I had trouble with that. Please say it again, or say stop."
 

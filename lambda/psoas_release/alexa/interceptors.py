@@ -7,8 +7,6 @@ attributes and the store with the response.
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components.request_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
@@ -18,11 +16,12 @@ from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.response import Response
 
 from psoas_release.alexa.keeper import StateKeeper, Ticket
+from psoas_release.alexa.log import Logger
 from psoas_release.alexa.mapping import user_id
 from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.state import SessionState
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 STATE = "state"
 STORE_TICKET = "store"

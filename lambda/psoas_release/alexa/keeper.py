@@ -15,11 +15,11 @@ skill is never overwritten.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from psoas_release.alexa.log import Logger
 from psoas_release.core.state import STATE_VERSION, SessionState
 from psoas_release.core.values import is_whole
 from psoas_release.storage import (
@@ -30,7 +30,7 @@ from psoas_release.storage import (
     StoredState,
 )
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 RETRY_AFTER_S = 30.0
 

@@ -15,7 +15,6 @@ that is not a reminder) is "unavailable".
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from datetime import UTC, datetime
@@ -24,10 +23,11 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services.service_exception import ServiceException
 
+from psoas_release.alexa.log import Logger
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.reminders import Operation, ReminderCall, ReminderOutcome, Result
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 DEFAULT_LOCALE = "en-US"
 STATUS_RESULTS = {401: Result.NOT_ALLOWED, 403: Result.NOT_ALLOWED, 404: Result.NOT_FOUND,

@@ -9,7 +9,6 @@ itself, as part of Amazon's request verification.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +34,7 @@ from psoas_release.alexa.interceptors import (
     SaveStateInterceptor,
 )
 from psoas_release.alexa.keeper import StateKeeper
+from psoas_release.alexa.log import Logger
 from psoas_release.alexa.skill_id import answers
 from psoas_release.alexa.time_zone import TimeZoneLookup
 from psoas_release.core.library import RoutineLibrary, load_library
@@ -42,7 +42,7 @@ from psoas_release.core.machine import Coach
 from psoas_release.core.ssml import Text, render
 from psoas_release.storage import StateStore, open_store
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 _serializer = DefaultSerializer()
 

@@ -13,17 +13,17 @@ any failure means "unknown": the zone already known stays, else the core falls b
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from urllib.parse import quote
 
 from ask_sdk_core.handler_input import HandlerInput
 
+from psoas_release.alexa.log import Logger
 from psoas_release.alexa.mapping import event_of, request_time
 from psoas_release.core.events import EventKind
 from psoas_release.core.state import Phase, SessionState
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 LOOKUP_TIMEOUT_S = 1.0
 MAX_ANSWER_BYTES = 1024

@@ -17,13 +17,13 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from psoas_release.core.library import RoutineLibrary, check_library, routine_files
-from psoas_release.core.loader import (
+from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.routine_files import (
     SCHEMA_RELATIVE_PATH,
-    RoutineError,
-    build_routine,
     default_routines_dir,
+    routine_files,
 )
+from psoas_release.core.routines import build_routine
 
 BUNDLE_NAME = "routines.bundle.json"
 BUNDLE_FORMAT = 2
@@ -43,6 +43,9 @@ def _fingerprint(data: bytes) -> str:
 def write_bundle(directory: Path) -> Path:
     """Check every routine in `directory` and snapshot them; raises RoutineError on problems."""
     import yaml
+
+    from psoas_release.core.library import check_library
+    from psoas_release.core.loader import RoutineError
 
     _, problems = check_library([directory])
     if problems:

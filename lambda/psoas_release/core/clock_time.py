@@ -10,8 +10,8 @@ because "a quarter past seven" is a habit and "seven nineteen" is an accident.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from psoas_release.core.history import zone
 from psoas_release.core.numbers import number_words
@@ -26,16 +26,20 @@ hour a reminder for it is set at."""
 _HH_MM = re.compile(r"^(\d{2}):(\d{2})(?::\d{2})?$")
 
 
-@dataclass(frozen=True, order=True)
-class ClockTime:
-    """Hours and minutes of a day, 00:00 to 23:59."""
-
+class _HourAndMinute(NamedTuple):
     hour: int
     minute: int
 
-    def __post_init__(self) -> None:
-        if not (0 <= self.hour < 24 and 0 <= self.minute < 60):
-            raise ValueError(f"{self.hour}:{self.minute} is not a time of day")
+
+class ClockTime(_HourAndMinute):
+    """Hours and minutes of a day, 00:00 to 23:59; ordered as the day goes."""
+
+    __slots__ = ()
+
+    def __new__(cls, hour: int, minute: int) -> ClockTime:
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError(f"{hour}:{minute} is not a time of day")
+        return super().__new__(cls, hour, minute)
 
     @classmethod
     def parse(cls, value: object) -> ClockTime | None:

@@ -8,21 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from psoas_release.core.loader import (
-    FieldPath,
-    RoutineError,
-    RoutineProblem,
-    check_routine_file,
-    default_routines_dir,
-    display_path,
-    field_position,
-    format_field,
-)
+from psoas_release.core.routine_files import default_routines_dir, routine_files
 from psoas_release.core.routines import Routine
 
-ROUTINE_SUFFIXES = (".yaml", ".yml")
+if TYPE_CHECKING:
+    from psoas_release.core.loader import FieldPath, RoutineProblem
 
 
 class RoutineLibrary(NamedTuple):
@@ -45,19 +37,10 @@ class RoutineLibrary(NamedTuple):
         return max(self.routines, key=lambda routine: (routine.duration_s, routine.id))
 
 
-def routine_files(paths: Iterable[Path]) -> list[Path]:
-    """The routine files named by `paths`: files as given, directories searched one level."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in ROUTINE_SUFFIXES)
-        else:
-            files.append(path)
-    return files
-
-
 def check_library(paths: Sequence[Path]) -> tuple[RoutineLibrary, list[RoutineProblem]]:
     """Load every routine under `paths`; the good ones and every problem in all of them."""
+    from psoas_release.core.loader import RoutineProblem, check_routine_file, display_path
+
     routines: list[Routine] = []
     problems: list[RoutineProblem] = []
     files = routine_files(paths)
@@ -86,6 +69,13 @@ def _used_twice(key: str, again: tuple[Path, FieldPath],
 
     Positions are looked up only here, so a clean library is never parsed twice.
     """
+    from psoas_release.core.loader import (
+        RoutineProblem,
+        display_path,
+        field_position,
+        format_field,
+    )
+
     first_line, first_column = field_position(*first)
     where = f"{display_path(first[0])}:{first_line}:{first_column}"
     return RoutineProblem(display_path(again[0]), *field_position(*again), format_field(again[1]),
@@ -104,6 +94,8 @@ def load_library(directory: Path | None = None) -> RoutineLibrary:
     bundled = load_bundle(directory)
     if bundled is not None:
         return bundled
+    from psoas_release.core.loader import RoutineError
+
     library, problems = check_library([directory])
     if problems:
         raise RoutineError(problems)

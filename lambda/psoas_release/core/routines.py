@@ -5,8 +5,9 @@ Every client coaches from these values; nothing here knows about YAML, Alexa or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Side(StrEnum):
@@ -129,3 +130,80 @@ class Routine(NamedTuple):
     @property
     def minutes(self) -> int:
         return round(self.duration_s / 60)
+
+
+def build_routine(document: Mapping[str, Any]) -> Routine:
+    """The frozen routine for a document that passed the schema and the semantic checks."""
+    catalogue = document["catalogue"]
+    breathing = document["breathing"]
+    return Routine(
+        id=document["id"],
+        title=document["title"],
+        spoken_title=document["spoken_title"],
+        spoken_names=tuple(document["spoken_names"]),
+        catalogue=CataloguePlace(
+            module_number=catalogue["module"]["number"],
+            module_title=catalogue["module"]["title"],
+            program=catalogue["program"],
+            workout=catalogue["workout"],
+            level=catalogue["level"],
+        ),
+        duration_s=document["duration_s"],
+        breathing=Breathing(
+            inhale_s=breathing["inhale_s"],
+            exhale_s=breathing["exhale_s"],
+            inhale_cue=_one_line(breathing["inhale_cue"]),
+            exhale_cue=_one_line(breathing["exhale_cue"]),
+            full_cue_breaths=breathing["full_cue_breaths"],
+            quiet_inhale_cue=_one_line(breathing["quiet_inhale_cue"]),
+            quiet_exhale_cue=_one_line(breathing["quiet_exhale_cue"]),
+            rhythm_cue=_one_line(breathing["rhythm_cue"]),
+        ),
+        safety_advisory=_one_line(document["safety_advisory"]),
+        intro=_one_line(document["intro"]),
+        closing=_one_line(document["closing"]),
+        references=tuple(document["references"]),
+        movements=tuple(_build_movement(movement) for movement in document["movements"]),
+        slow_pace_percent=document.get("slow_pace_percent", 0),
+    )
+
+
+def _build_movement(movement: Mapping[str, Any]) -> Movement:
+    feel_cue = _optional_line(movement.get("feel_cue"))
+    if "sides" in movement:
+        holds = tuple(
+            Hold(Side(side["side"]), side["hold_s"], _one_line(side["setup_cue"]),
+                 _optional_line(side.get("feel_cue")) or feel_cue)
+            for side in movement["sides"]
+        )
+    else:
+        holds = (Hold(None, movement["hold_s"], None, feel_cue),)
+    return Movement(
+        id=movement["id"],
+        name=movement["name"],
+        spoken_name=_one_line(movement["spoken_name"]),
+        duration_s=movement["duration_s"],
+        holds=holds,
+        switch_s=movement.get("switch_s", 0),
+        switch_cue=_optional_line(movement.get("switch_cue")),
+        guided_breaths=movement.get("guided_breaths", 0),
+        setup_cue=_one_line(movement["setup_cue"]),
+        form_cues=tuple(_one_line(cue) for cue in movement["form_cues"]),
+        hold_reminders=tuple(_one_line(cue) for cue in movement["hold_reminders"]),
+        release_cue=_one_line(movement["release_cue"]),
+        why=_one_line(movement["why"]),
+        if_it_hurts=_one_line(movement["if_it_hurts"]),
+        prop_cue=_optional_line(movement.get("prop_cue")),
+        changes_level=movement.get("changes_level", False),
+        move_s=movement.get("move_s", DEFAULT_MOVE_S),
+        settle_s=movement.get("settle_s", DEFAULT_SETTLE_S),
+        release_s=movement.get("release_s", DEFAULT_RELEASE_S),
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _optional_line(text: str | None) -> str | None:
+    return _one_line(text) if text else None

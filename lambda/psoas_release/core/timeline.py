@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -133,15 +132,18 @@ class Location(NamedTuple):
     offset_s: float
 
 
-@dataclass(frozen=True, eq=False)
 class Timeline:
     """A routine laid out in time. Positions are seconds since the start of the advisory.
 
     Compared by identity: a timeline is compiled once per routine and preferences and cached,
     so caches keyed by it never hash its hundred cues."""
 
-    routine: Routine
-    segments: tuple[Segment, ...]
+    def __init__(self, routine: Routine, segments: tuple[Segment, ...]) -> None:
+        self.routine = routine
+        self.segments = segments
+
+    def __repr__(self) -> str:
+        return f"Timeline({self.routine.id!r}, {len(self.segments)} segments)"
 
     @property
     def end_s(self) -> float:
