@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.position import longest_play_s, position_after
 from psoas_release.core.reply import Coaching, Reply
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import speaking_seconds
@@ -17,6 +18,7 @@ from psoas_release.core.speech import (
     coaching_lengths,
     coaching_pieces,
     coaching_spans,
+    piece_seconds,
     plan_coaching,
     render_reply,
     walked_spans,
@@ -126,3 +128,19 @@ def test_a_coaching_from_any_moment_is_the_walk_from_that_moment(
                                         if isinstance(s.piece, Text)), abs=1e-9)
     assert silence_s == pytest.approx(sum(s.piece.seconds for s in walked
                                           if isinstance(s.piece, Silence)), abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(from_s=st.floats(0, 700), length_s=st.floats(0, 700), seconds=st.floats(0, 2000),
+       pace=st.sampled_from([1.0, 0.85, 1.25]), voice=st.floats(0.8, 1.3))
+def test_a_coaching_never_plays_longer_than_its_quick_bound(
+        timeline: Timeline, from_s: float, length_s: float, seconds: float, pace: float,
+        voice: float) -> None:
+    """The bound that spares a day-later launch the walk holds for every coaching, and past it
+    the walk itself finds the end."""
+    until_s = min(from_s + length_s, timeline.end_s)
+    coaching = Coaching(timeline, from_s, until_s, pace)
+    played = sum(piece_seconds(span.piece, voice) for span in walked_spans(coaching))
+    assert played <= longest_play_s(coaching, voice) + 1e-9
+    if seconds > longest_play_s(coaching, voice):
+        assert position_after(coaching, seconds, voice) == until_s

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from psoas_release.alexa.reminders_api import make_call
 from psoas_release.core.coaching import Outcome
 from psoas_release.core.events import Event, EventKind
 from psoas_release.core.machine import Coach
@@ -32,6 +31,9 @@ def answer(coach: Coach, handler_input: HandlerInput, state: SessionState, event
         call = outcome[1].effect
         if not isinstance(call, ReminderCall):
             return outcome
+        # Imported on the first call: a launch never makes one (some 0.5 ms of a cold start).
+        from psoas_release.alexa.reminders_api import make_call
+
         made = make_call(handler_input, call, now)
         outcome = coach.step(state, event._replace(kind=EventKind.REMINDER_DONE, outcome=made),
                              now)

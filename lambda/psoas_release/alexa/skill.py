@@ -16,8 +16,6 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model.context import Context
-from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.services.api_client import ApiClient
 
@@ -124,13 +122,18 @@ def _with_system(envelope: RequestEnvelope) -> RequestEnvelope:
     """`envelope` with a `context.System`, empty if the request had none: the SDK reads the
     API endpoint and token from it on every request, and a request without them is answered
     like any other, only without the APIs."""
+    if envelope.context is not None and envelope.context.system is not None:
+        return envelope
+    # Imported here: reading an envelope that has them imports these models anyway.
+    from ask_sdk_model.context import Context
+    from ask_sdk_model.interfaces.system.system_state import SystemState
+
     if envelope.context is None:
         envelope.context = Context()
-    if envelope.context.system is None:
-        session = envelope.session
-        envelope.context.system = SystemState(
-            application=getattr(session, "application", None),
-            user=getattr(session, "user", None))
+    session = envelope.session
+    envelope.context.system = SystemState(
+        application=getattr(session, "application", None),
+        user=getattr(session, "user", None))
     return envelope
 
 

@@ -23,7 +23,8 @@ PARTS_OF_THE_DAY = {"MO": (7, 0), "AF": (14, 0), "EV": (19, 0), "NI": (21, 0)}
 """What Alexa's AMAZON.TIME sends for "morning", "afternoon", "evening" and "night", and the
 hour a reminder for it is set at."""
 
-_HH_MM = re.compile(r"^(\d{2}):(\d{2})(?::\d{2})?$")
+_HH_MM = r"^(\d{2}):(\d{2})(?::\d{2})?$"
+"""Compiled by `re` on first use: most requests never read a time."""
 
 
 class _HourAndMinute(NamedTuple):
@@ -49,7 +50,7 @@ class ClockTime(_HourAndMinute):
             return None
         if value in PARTS_OF_THE_DAY:
             return cls(*PARTS_OF_THE_DAY[value])
-        match = _HH_MM.match(value)
+        match = re.match(_HH_MM, value)
         if match is None or int(match[1]) > 23 or int(match[2]) > 59:
             return None
         return cls(int(match[1]), int(match[2]))

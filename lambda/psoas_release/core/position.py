@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING
 
 from psoas_release.core.reply import Coaching
 from psoas_release.core.speaking import SLOWEST_PACE
-from psoas_release.core.speech import coaching_lengths, coaching_spans, piece_seconds
+from psoas_release.core.speech import coaching_spans, piece_seconds
 
 if TYPE_CHECKING:
     from psoas_release.core.state import SessionState
@@ -90,9 +90,6 @@ LISTEN_S = 8.0
 """How long an Echo keeps the microphone open after speaking, before reprompting or closing."""
 ANSWER_AFTER_S = 1.0
 """How long a person usually takes to start answering a question once it has been asked."""
-PLAYED_OUT_MARGIN_S = 1e-6
-"""Past a coaching's length by more than this, its speech has surely played out: no need to
-walk it (summed in another order, the length may differ from the walk's in the last bits)."""
 
 
 def coaching_of(timeline: Timeline, state: SessionState) -> Coaching:
@@ -104,8 +101,7 @@ def coaching_of(timeline: Timeline, state: SessionState) -> Coaching:
 def position_after(coaching: Coaching, seconds: float, voice_pace: float) -> float:
     """The timeline position `seconds` into `coaching`'s speech on a device whose voice takes
     `voice_pace` seconds per second of the model: where the speech is after that long."""
-    words_s, silence_s = coaching_lengths(coaching)
-    if seconds > silence_s + voice_pace * words_s + PLAYED_OUT_MARGIN_S:
+    if seconds > longest_play_s(coaching, voice_pace):
         return coaching.until_s
     clock = 0.0
     for span in coaching_spans(coaching):
@@ -115,6 +111,14 @@ def position_after(coaching: Coaching, seconds: float, voice_pace: float) -> flo
             return span.from_s + share * (span.until_s - span.from_s)
         clock += length
     return coaching.until_s
+
+
+def longest_play_s(coaching: Coaching, voice_pace: float) -> float:
+    """How long `coaching` plays at most on a device of `voice_pace`, without walking it (a
+    day-later launch must not, on a cold start): its silences fit between its ends, and its
+    words take `voice_pace` seconds per second of the model."""
+    words_s = coaching.timeline.words_s_between(coaching.from_s, coaching.until_s)
+    return coaching.until_s - coaching.from_s + voice_pace * words_s
 
 
 def heard_position(timeline: Timeline, state: SessionState, now: float,

@@ -28,9 +28,10 @@ what planning cannot see; `speak` holds every reply to the limit itself."""
 SEPARATOR = ","
 """Said between two breaks so that no renderer merges them into one capped silence."""
 
-_BREAK_TIME = re.compile(r"^([1-9]\d*)(ms|s)$")
+_BREAK_TIME = r"^([1-9]\d*)(ms|s)$"
 """Whole milliseconds or seconds only: renderers differ on decimals (espeak-ng reads "3.2s" as
-a fraction of a second), and a renderer that cuts a break cuts a hold."""
+a fraction of a second), and a renderer that cuts a break cuts a hold. A pattern, not compiled:
+only parsing (tests, previews) needs it, and `re` compiles it on first use."""
 
 SOFT = "soft"
 """The prosody volume of quiet cues (the breath cues that take over once a rhythm is set)."""
@@ -149,7 +150,7 @@ def break_seconds(ssml: str) -> list[float]:
 
 
 def _break_time(element: Element) -> float:
-    match = _BREAK_TIME.match(element.get("time", ""))
+    match = re.match(_BREAK_TIME, element.get("time", ""))
     if not match:
         raise SsmlError(f"break without a valid time: {element.attrib}")
     value = float(match.group(1))

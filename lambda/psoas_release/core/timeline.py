@@ -211,6 +211,22 @@ class Timeline:
         return times
 
     @functools.cached_property
+    def _words_before(self) -> list[float]:
+        """Seconds of words (at the speaking model) of the cues before each cue, and of all."""
+        before = [0.0]
+        for segment in self.segments:
+            for cue in segment.cues:
+                before.append(before[-1] + speaking_seconds(cue.text))
+        return before
+
+    def words_s_between(self, from_s: float, until_s: float) -> float:
+        """Seconds of words (at the speaking model) of the cues said from `from_s` to before
+        `until_s`."""
+        times, before = self.cue_times, self._words_before
+        first = bisect.bisect_left(times, from_s)
+        return before[max(first, bisect.bisect_left(times, until_s))] - before[first]
+
+    @functools.cached_property
     def steps(self) -> tuple[float, ...]:
         """Where "next" and "previous" land: each movement's setup, each side switch, the end."""
         kinds = {SegmentKind.SETUP, SegmentKind.SWITCH, SegmentKind.CLOSING}
@@ -275,11 +291,12 @@ def _spoken(kind: SegmentKind, start_s: float, texts: list[str], movement: int |
     return Segment(kind, start_s, round(at + pause_s, 3), movement, side, tuple(cues))
 
 
-def _overlaps(start: float, end: float, placed: list[Cue], room: float) -> bool:
-    """Whether words from `start` to `end` (plus `room` either side) touch a placed cue, all
-    timed at the slowest voice, so no device talks over itself."""
-    return any(start - room < cue.at_s + speaking_seconds(cue.text) * SLOWEST_PACE
-               and cue.at_s < end + room for cue in placed)
+def _overlaps(start: float, end: float, taken: list[tuple[float, float]], room: float) -> bool:
+    """Whether words from `start` to `end` (plus `room` either side) touch a placed cue's
+    words (`taken`, from and to), all timed at the slowest voice, so no device talks over
+    itself."""
+    return any(start - room < said_until and said_from < end + room
+               for said_from, said_until in taken)
 
 
 def _place(placed: list[Cue], text: str, offsets: list[float], length_s: float,
@@ -287,8 +304,9 @@ def _place(placed: list[Cue], text: str, offsets: list[float], length_s: float,
     """Add `text` at the first of `offsets` where it fits in the hold without touching other
     words; leave it out when none does."""
     said_s = speaking_seconds(text) * SLOWEST_PACE
+    taken = [(cue.at_s, cue.at_s + speaking_seconds(cue.text) * SLOWEST_PACE) for cue in placed]
     for at in offsets:
-        if at >= 0 and at + said_s <= length_s and not _overlaps(at, at + said_s, placed, room):
+        if at >= 0 and at + said_s <= length_s and not _overlaps(at, at + said_s, taken, room):
             placed.append(Cue(float(at), text))
             return
 
