@@ -52,7 +52,7 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
         session = envelope.session
         saved = (session.attributes or {}) if session is not None else {}
         if session is not None and not session.new and STATE in saved:
-            state = SessionState.from_dict(saved[STATE])
+            state = self.keeper.known.state_of(user_id(handler_input), saved[STATE])
             attributes[STORE_TICKET] = Ticket.from_dict(saved.get(STORE_TICKET))
         else:
             state, attributes[STORE_TICKET] = self.keeper.load(user_id(handler_input))
@@ -71,11 +71,12 @@ class SaveStateInterceptor(AbstractResponseInterceptor):
         if not isinstance(state, SessionState):
             return
         loaded = attributes.get(STORE_TICKET)
-        ticket = self.keeper.save(user_id(handler_input), state,
+        person = user_id(handler_input)
+        ticket = self.keeper.save(person, state,
                                   loaded if isinstance(loaded, Ticket) else Ticket())
         if handler_input.request_envelope.session is not None:
             handler_input.attributes_manager.session_attributes = {
-                STATE: state.to_dict(),
+                STATE: self.keeper.known.record_of(person, state),
                 STORE_TICKET: ticket.to_dict(),
             }
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from psoas_release.alexa.known_states import KnownStates
 from psoas_release.alexa.log import Logger
 from psoas_release.core.state import STATE_VERSION, SessionState
 from psoas_release.core.values import is_whole
@@ -66,6 +67,7 @@ class StateKeeper:
                  clock: Callable[[], float] | None = None) -> None:
         self.store = store
         self.clock = clock or time.monotonic
+        self.known = KnownStates()
         self._failed_at: float | None = None
 
     def _resting(self) -> bool:
@@ -91,8 +93,8 @@ class StateKeeper:
         newer = _newer_schema(stored.data)
         if newer:
             log.warning("saved state is from a newer version of the skill; it is kept as is")
-        return SessionState.from_dict(stored.data), Ticket(stored.version, loaded=True,
-                                                           writable=not newer)
+        return self.known.state_of(user_id, stored.data), Ticket(stored.version, loaded=True,
+                                                                 writable=not newer)
 
     def save(self, user_id: str | None, state: SessionState, ticket: Ticket) -> Ticket:
         """Save `state`; the ticket for the next save (unchanged if nothing was written)."""
@@ -102,7 +104,8 @@ class StateKeeper:
             if not ticket.loaded:
                 return self._merge_and_save(user_id, state, keep_my_preferences=False)
             try:
-                version = self.store.save(user_id, state.to_dict(), ticket.version)
+                version = self.store.save(user_id, self.known.record_of(user_id, state),
+                                          ticket.version)
             except ConflictError:
                 log.warning("state changed on another device since version %s; merging its "
                             "history into this request's state", ticket.version)
@@ -129,7 +132,7 @@ class StateKeeper:
             theirs = SessionState.from_dict(stored.data)
             if not theirs.recovered:
                 state = state.merged_with(theirs, keep_my_preferences=keep_my_preferences)
-        version = self.store.save(user_id, state.to_dict(), expected)
+        version = self.store.save(user_id, self.known.record_of(user_id, state), expected)
         self._recovered()
         return Ticket(version, loaded=True)
 
