@@ -9,8 +9,6 @@ a state is written out once for both the store and the session. Bounded: the peo
 recently seen are forgotten first.
 """
 
-from __future__ import annotations
-
 import threading
 from typing import Any, NamedTuple
 
@@ -55,7 +53,7 @@ class KnownStates:
         self._remember(user_id, _Known(record, state, written=True))
         return record
 
-    def _remember(self, user_id: str | None, known: _Known) -> None:
+    def _remember(self, user_id: str | None, known: "_Known") -> None:
         if user_id is None:
             return
         with self._lock:

@@ -7,8 +7,6 @@ practised comes from a request's timestamp and their time zone, rounded to the q
 because "a quarter past seven" is a habit and "seven nineteen" is an accident.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -37,13 +35,13 @@ class ClockTime(_HourAndMinute):
 
     __slots__ = ()
 
-    def __new__(cls, hour: int, minute: int) -> ClockTime:
+    def __new__(cls, hour: int, minute: int) -> "ClockTime":
         if not (0 <= hour < 24 and 0 <= minute < 60):
             raise ValueError(f"{hour}:{minute} is not a time of day")
         return super().__new__(cls, hour, minute)
 
     @classmethod
-    def parse(cls, value: object) -> ClockTime | None:
+    def parse(cls, value: object) -> "ClockTime | None":
         """The time in an AMAZON.TIME slot value or a stored "HH:MM"; None when it is not one
         (the slot is untrusted, and "XXXX-WXX" or "" are not times a reminder can take)."""
         if not isinstance(value, str):
@@ -56,7 +54,7 @@ class ClockTime(_HourAndMinute):
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
-    def practised_at(cls, at: float, time_zone: str | None) -> ClockTime:
+    def practised_at(cls, at: float, time_zone: str | None) -> "ClockTime":
         """The quarter hour nearest to epoch second `at` on the person's clock."""
         local = datetime.fromtimestamp(at, tz=zone(time_zone))
         minutes = local.hour * 60 + local.minute + local.second / 60

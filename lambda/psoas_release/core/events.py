@@ -1,7 +1,5 @@
 """What a request is to the core: one of a few things a person (or Alexa) can do."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import NamedTuple
 

@@ -4,8 +4,6 @@ One routine directory serves every client, so the checks that span files (no two
 with the same id or the same spoken name) live here, beside the per-file loader.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -23,7 +21,7 @@ class RoutineLibrary(NamedTuple):
     routines: tuple[Routine, ...]
 
     @classmethod
-    def in_catalogue_order(cls, routines: Iterable[Routine]) -> RoutineLibrary:
+    def in_catalogue_order(cls, routines: Iterable[Routine]) -> "RoutineLibrary":
         """Module first, then the longest routine, then by id: how every client lists them."""
         return cls(tuple(sorted(
             routines, key=lambda r: (r.catalogue.module_number, -r.duration_s, r.id))))
@@ -37,7 +35,7 @@ class RoutineLibrary(NamedTuple):
         return max(self.routines, key=lambda routine: (routine.duration_s, routine.id))
 
 
-def check_library(paths: Sequence[Path]) -> tuple[RoutineLibrary, list[RoutineProblem]]:
+def check_library(paths: Sequence[Path]) -> "tuple[RoutineLibrary, list[RoutineProblem]]":
     """Load every routine under `paths`; the good ones and every problem in all of them."""
     from psoas_release.core.loader import RoutineProblem, check_routine_file, display_path
 
@@ -63,8 +61,8 @@ def check_library(paths: Sequence[Path]) -> tuple[RoutineLibrary, list[RoutinePr
     return RoutineLibrary.in_catalogue_order(routines), sorted(problems)
 
 
-def _used_twice(key: str, again: tuple[Path, FieldPath],
-                first: tuple[Path, FieldPath]) -> RoutineProblem:
+def _used_twice(key: str, again: "tuple[Path, FieldPath]",
+                first: "tuple[Path, FieldPath]") -> "RoutineProblem":
     """An id or spoken name used by a second routine, at that use, naming where the first is.
 
     Positions are looked up only here, so a clean library is never parsed twice.
@@ -82,7 +80,7 @@ def _used_twice(key: str, again: tuple[Path, FieldPath],
                           f"{key!r} is already used by {where}")
 
 
-def load_library(directory: Path | None = None) -> RoutineLibrary:
+def load_library(directory: Path | None = None) -> "RoutineLibrary":
     """Every routine in `directory` (default: the product's routines); raises on any problem.
 
     A current bundle (see `core.bundle`, written by the Lambda build) is used when there is

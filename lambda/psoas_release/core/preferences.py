@@ -1,7 +1,5 @@
 """How a person likes to be coached, remembered between sessions and changed by voice."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -41,7 +39,7 @@ class Preferences(NamedTuple):
                 "pace": self.pace.value}
 
     @classmethod
-    def from_dict(cls, data: object) -> Preferences:
+    def from_dict(cls, data: object) -> "Preferences":
         """Preferences from stored data; raises ValueError/TypeError on anything unusable."""
         if not isinstance(data, dict):
             raise TypeError("preferences are not a mapping")
@@ -69,8 +67,8 @@ SETTINGS: dict[str, type[StrEnum]] = {"cue_level": CueLevel, "countdown": Countd
 
 
 def updated_preferences(
-    current: Preferences, name: str | None, value: str | None, *, slow_allowed: bool
-) -> tuple[Preferences, str] | str:
+    current: "Preferences", name: str | None, value: str | None, *, slow_allowed: bool
+) -> "tuple[Preferences, str] | str":
     """The preferences with `name` set to `value` and what to say about it, or only what to
     say when the request cannot be honoured. Both arrive from speech: untrusted."""
     if name is None or name not in SETTINGS or value not in set(SETTINGS[name]):

@@ -8,8 +8,6 @@ app is said once. A request that waits for the person (the offer's yes, Alexa's 
 prompt) is `pending` until it is answered.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -48,7 +46,7 @@ class Pending(NamedTuple):
         return {"wish": self.wish.value, "time": self.time.text if self.time else None}
 
     @classmethod
-    def from_dict(cls, data: Any) -> Pending | None:
+    def from_dict(cls, data: Any) -> "Pending | None":
         if data is None:
             return None
         if not isinstance(data, dict) or set(data) - {"wish", "time"}:
@@ -80,13 +78,13 @@ class ReminderRecord(NamedTuple):
             and not self.advice_given
 
     def with_reminder(self, token: str | None, time: ClockTime | None,
-                      at: float) -> ReminderRecord:
+                      at: float) -> "ReminderRecord":
         """The record after the API said the reminder is now `token` at `time` (None: gone)."""
         if token is None:
             time = None
         return self._replace(token=token, time=time, changed_at=at, pending=None)
 
-    def merged(self, theirs: ReminderRecord) -> ReminderRecord:
+    def merged(self, theirs: "ReminderRecord") -> "ReminderRecord":
         """This record with what `theirs` (another device's save) knows and this one may not:
         the newer reminder, the furthest answer to the offer, the advice once heard."""
         newer = theirs if (theirs.changed_at or 0.0) > (self.changed_at or 0.0) else self
@@ -105,7 +103,7 @@ class ReminderRecord(NamedTuple):
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> ReminderRecord:
+    def from_dict(cls, data: Any) -> "ReminderRecord":
         """The record in stored data; raises TypeError/ValueError on anything unusable."""
         if not isinstance(data, dict):
             raise TypeError("the reminder record is not a mapping")

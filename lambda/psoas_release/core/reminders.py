@@ -8,8 +8,6 @@ the same time (`core.machine.Coach.step`), so what the person hears is what the 
 person's answer arrives later as a request of its own (a `Consent`).
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import NamedTuple
 

@@ -1,7 +1,5 @@
 """What the session machine answers: plain data that the speech renderer turns into SSML."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from psoas_release.core.reminders import Effect

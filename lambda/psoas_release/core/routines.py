@@ -3,8 +3,6 @@
 Every client coaches from these values; nothing here knows about YAML, Alexa or storage.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -132,7 +130,7 @@ class Routine(NamedTuple):
         return round(self.duration_s / 60)
 
 
-def build_routine(document: Mapping[str, Any]) -> Routine:
+def build_routine(document: Mapping[str, Any]) -> "Routine":
     """The frozen routine for a document that passed the schema and the semantic checks."""
     catalogue = document["catalogue"]
     breathing = document["breathing"]
@@ -168,7 +166,7 @@ def build_routine(document: Mapping[str, Any]) -> Routine:
     )
 
 
-def _build_movement(movement: Mapping[str, Any]) -> Movement:
+def _build_movement(movement: Mapping[str, Any]) -> "Movement":
     feel_cue = _optional_line(movement.get("feel_cue"))
     if "sides" in movement:
         holds = tuple(

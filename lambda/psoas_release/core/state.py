@@ -5,9 +5,7 @@ whatever JSON those hand over. `from_dict` checks every field; anything unknown 
 gives a fresh state flagged `recovered`, so the reply can apologise instead of crashing.
 """
 
-from __future__ import annotations
-
-import re
+from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -101,7 +99,7 @@ class SessionState(NamedTuple):
         return data
 
     @classmethod
-    def from_dict(cls, data: Any) -> SessionState:
+    def from_dict(cls, data: Any) -> "SessionState":
         """The state in `data`, or a fresh state with `recovered=True` if it is not usable."""
         if data is None or data == {}:
             return cls()
@@ -116,7 +114,7 @@ class SessionState(NamedTuple):
         person's own calendar, so this is when their time zone matters."""
         return self.phase is Phase.COACHING and not self.run_counted
 
-    def history_only(self) -> SessionState:
+    def history_only(self) -> "SessionState":
         """A fresh state with only what outlives a run: history, preferences, voices, the
         reminder."""
         return SessionState(
@@ -130,7 +128,7 @@ class SessionState(NamedTuple):
             reminder=self.reminder,
         )
 
-    def merged_with(self, theirs: SessionState, *, keep_my_preferences: bool) -> SessionState:
+    def merged_with(self, theirs: "SessionState", *, keep_my_preferences: bool) -> "SessionState":
         """This state (the newest request's place in a routine) with the history that `theirs`
         (the stored record) knows and this one may not: two devices, or a store that was down
         when this session began, must never erase completed days or counts."""
@@ -147,16 +145,13 @@ class SessionState(NamedTuple):
 
 
 _NUMBER_FIELDS = {"position_s", "lead_s", "lead_silence_s", "covers_until_s", "heard_s"}
-_ISO_DATES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2},)*[0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""Dates joined by commas: one match checks a whole history (see `_dates`)."""
-_ISO_DATE_CHARS = len("2027-01-01,")
 _LONGEST_ZONE_NAME = 64
 
 
 _STORED_FIELDS = frozenset(SessionState._fields) - {"recovered"}
 
 
-def _checked(cls: type[SessionState], data: Any) -> SessionState:
+def _checked(cls: "type[SessionState]", data: Any) -> "SessionState":
     if not isinstance(data, dict):
         raise TypeError("state is not a mapping")
     version = data.get("version")
@@ -200,14 +195,13 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
 def _dates(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or len(value) > KEPT_DAYS:
         raise TypeError("completions is not a short list")
-    if not value:
-        return ()
-    # One match over the days joined, not one per day: each day is exactly ten characters
-    # when the joined text has a comma every eleventh and nowhere else (join raises
-    # TypeError for anything that is not text).
-    joined = ",".join(value)
-    if len(joined) != _ISO_DATE_CHARS * len(value) - 1 or not _ISO_DATES.fullmatch(joined):
-        raise ValueError("completions holds something that is not a date")
+    for day in value:
+        # date.fromisoformat also takes "20260101" and "2026-W01-1": only YYYY-MM-DD passes,
+        # and only a real day (ValueError otherwise, as a streak would raise on it later).
+        if not isinstance(day, str) or len(day) != len("2026-01-01") or day[4] != "-" \
+                or day[7] != "-":
+            raise ValueError("completions holds something that is not a date")
+        date.fromisoformat(day)
     return tuple(value)
 
 

@@ -14,8 +14,6 @@ and the world have done since, in this order, and the transition table takes it 
    AT_BOUNDARY, waiting to say "continue".
 """
 
-from __future__ import annotations
-
 import math
 from datetime import date
 from enum import StrEnum
@@ -86,11 +84,11 @@ class Turn(NamedTuple):
         """The person's calendar date now, for history and streaks."""
         return local_date(self.now, self.state.time_zone)
 
-    def with_state(self, state: SessionState) -> Turn:
+    def with_state(self, state: SessionState) -> "Turn":
         return self._replace(state=state)
 
 
-def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrary) -> Turn:
+def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrary) -> "Turn":
     """The turn for `event`: `state` brought up to `now` (see the module's notes)."""
     if not math.isfinite(now):
         now = state.anchor_at or 0.0
@@ -113,7 +111,7 @@ def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrar
                 where_from(state, timeline, position), pace)
 
 
-def where_from(state: SessionState, timeline: Timeline | None, position_s: float) -> Where:
+def where_from(state: SessionState, timeline: Timeline | None, position_s: float) -> "Where":
     if state.phase is Phase.COACHING and timeline is not None \
             and state.covers_until_s <= position_s < timeline.end_s:
         return Where.AT_BOUNDARY
