@@ -143,7 +143,7 @@ class Timeline:
     def __repr__(self) -> str:
         return f"Timeline({self.routine.id!r}, {len(self.segments)} segments)"
 
-    @property
+    @functools.cached_property
     def end_s(self) -> float:
         return self.segments[-1].end_s
 
