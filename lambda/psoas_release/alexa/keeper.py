@@ -72,7 +72,7 @@ class StateKeeper:
         """Whether the store failed moments ago and should be left alone for now."""
         return self._failed_at is not None and self.clock() - self._failed_at < RETRY_AFTER_S
 
-    def load(self, user_id: str | None) -> "tuple[SessionState, Ticket]":
+    def load(self, user_id: str | None) -> tuple[SessionState, Ticket]:
         """The saved state and a ticket for saving it back; a fresh state when there is none,
         it is unusable, or the store cannot be read (then the ticket says so)."""
         if self.store is None or user_id is None or self._resting():
@@ -94,7 +94,7 @@ class StateKeeper:
         return self.known.state_of(user_id, stored.data), Ticket(stored.version, loaded=True,
                                                                  writable=not newer)
 
-    def save(self, user_id: str | None, state: SessionState, ticket: "Ticket") -> "Ticket":
+    def save(self, user_id: str | None, state: SessionState, ticket: Ticket) -> Ticket:
         """Save `state`; the ticket for the next save (unchanged if nothing was written)."""
         if self.store is None or user_id is None or self._resting() or not ticket.writable:
             return ticket
@@ -120,7 +120,7 @@ class StateKeeper:
         return Ticket(version, loaded=True)
 
     def _merge_and_save(self, user_id: str, state: SessionState, *,
-                        keep_my_preferences: bool) -> "Ticket":
+                        keep_my_preferences: bool) -> Ticket:
         assert self.store is not None
         stored = self._read(user_id)
         if isinstance(stored, StoredState) and _newer_schema(stored.data):

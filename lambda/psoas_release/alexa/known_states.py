@@ -53,7 +53,7 @@ class KnownStates:
         self._remember(user_id, _Known(record, state, written=True))
         return record
 
-    def _remember(self, user_id: str | None, known: "_Known") -> None:
+    def _remember(self, user_id: str | None, known: _Known) -> None:
         if user_id is None:
             return
         with self._lock:

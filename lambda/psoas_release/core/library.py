@@ -80,7 +80,7 @@ def _used_twice(key: str, again: "tuple[Path, FieldPath]",
                           f"{key!r} is already used by {where}")
 
 
-def load_library(directory: Path | None = None) -> "RoutineLibrary":
+def load_library(directory: Path | None = None) -> RoutineLibrary:
     """Every routine in `directory` (default: the product's routines); raises on any problem.
 
     A current bundle (see `core.bundle`, written by the Lambda build) is used when there is

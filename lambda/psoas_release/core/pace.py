@@ -131,7 +131,7 @@ class Observation(NamedTuple):
     weight: float
 
 
-def measure(spoken: "SpokenReply", now: float, ending: "Ending") -> "Observation | None":
+def measure(spoken: SpokenReply, now: float, ending: Ending) -> Observation | None:
     """What a request at `now` that proves `spoken` ended says about the device's pace.
 
     Timed out: elapsed = start latency + silence + pace * (words + reprompt) + two listening
@@ -159,7 +159,7 @@ def measure(spoken: "SpokenReply", now: float, ending: "Ending") -> "Observation
 
 
 def _observation(speaking_s: float, words_s: float, *, early_s: float,
-                 late_s: float) -> "Observation | None":
+                 late_s: float) -> Observation | None:
     """`words_s` of model speech took `speaking_s` on the device, give or take the timestamps'
     rounding, up to `early_s` less and `late_s` more of the person's own time."""
     if words_s < SHORTEST_OBSERVED_WORDS_S:
@@ -173,7 +173,7 @@ def _observation(speaking_s: float, words_s: float, *, early_s: float,
     return Observation(ratio, low, high, (words_s / spread) ** 2)
 
 
-def learn(known: "VoicePace | None", observed: "Observation") -> "VoicePace":
+def learn(known: VoicePace | None, observed: Observation) -> VoicePace:
     """The pace after one more observation: the estimate weighted by how precise each
     observation is, kept inside the band all of them allow.
 
@@ -196,12 +196,12 @@ def learn(known: "VoicePace | None", observed: "Observation") -> "VoicePace":
     return VoicePace(min(max(ratio, low), high), low, high, total, count)
 
 
-def speaking_pace(pace: "VoicePace | None") -> float:
+def speaking_pace(pace: VoicePace | None) -> float:
     """The pace to size a device's holds for: its own once known, else the model's."""
     return pace.ratio if pace is not None and pace.known else 1.0
 
 
-def listening_pace(pace: "VoicePace | None") -> tuple[float, bool]:
+def listening_pace(pace: VoicePace | None) -> tuple[float, bool]:
     """(the pace to place an interruption with, whether that estimate is centred). Known: the
     estimate itself, centred. Otherwise the slowest voice the evidence and the expected range
     allow, leaning early, so an interruption is never placed late."""
@@ -216,11 +216,11 @@ Paces = tuple[tuple[str, VoicePace], ...]
 """Known devices and their paces, most recently heard first."""
 
 
-def pace_of(paces: Paces, device: str | None) -> "VoicePace | None":
+def pace_of(paces: Paces, device: str | None) -> VoicePace | None:
     return next((pace for key, pace in paces if key == device), None)
 
 
-def with_pace(paces: Paces, device: str, pace: "VoicePace") -> Paces:
+def with_pace(paces: Paces, device: str, pace: VoicePace) -> Paces:
     """`paces` with `device`'s pace replaced and moved first, at most KEPT_DEVICES kept."""
     others = tuple((key, known) for key, known in paces if key != device)
     return ((device, pace), *others)[:KEPT_DEVICES]

@@ -67,8 +67,8 @@ SETTINGS: dict[str, type[StrEnum]] = {"cue_level": CueLevel, "countdown": Countd
 
 
 def updated_preferences(
-    current: "Preferences", name: str | None, value: str | None, *, slow_allowed: bool
-) -> "tuple[Preferences, str] | str":
+    current: Preferences, name: str | None, value: str | None, *, slow_allowed: bool
+) -> tuple[Preferences, str] | str:
     """The preferences with `name` set to `value` and what to say about it, or only what to
     say when the request cannot be honoured. Both arrive from speech: untrusted."""
     if name is None or name not in SETTINGS or value not in set(SETTINGS[name]):

@@ -130,7 +130,7 @@ class Routine(NamedTuple):
         return round(self.duration_s / 60)
 
 
-def build_routine(document: Mapping[str, Any]) -> "Routine":
+def build_routine(document: Mapping[str, Any]) -> Routine:
     """The frozen routine for a document that passed the schema and the semantic checks."""
     catalogue = document["catalogue"]
     breathing = document["breathing"]
@@ -166,7 +166,7 @@ def build_routine(document: Mapping[str, Any]) -> "Routine":
     )
 
 
-def _build_movement(movement: Mapping[str, Any]) -> "Movement":
+def _build_movement(movement: Mapping[str, Any]) -> Movement:
     feel_cue = _optional_line(movement.get("feel_cue"))
     if "sides" in movement:
         holds = tuple(

@@ -53,7 +53,7 @@ def piece_seconds(piece: Piece, pace: float = 1.0) -> float:
     return piece.seconds if isinstance(piece, Silence) else speaking_seconds(piece.words) * pace
 
 
-def coaching_spans(coaching: Coaching) -> "tuple[Span, ...]":
+def coaching_spans(coaching: Coaching) -> tuple[Span, ...]:
     """Every cue from `from_s` to `until_s` at its time, silences filling the gaps.
 
     In a hold the words take `coaching.pace` of the timeline, so the silence after them is
@@ -83,7 +83,7 @@ def from_first_cue(coaching: Coaching) -> tuple[float, Coaching | None]:
                                                     coaching.until_s, coaching.pace)
 
 
-def walked_spans(coaching: Coaching) -> "tuple[Span, ...]":
+def walked_spans(coaching: Coaching) -> tuple[Span, ...]:
     """The spans found by walking the timeline cue by cue from `from_s`: right from any
     moment, and what `coaching_spans` keeps for each cue."""
     timeline, from_s, until_s = coaching.timeline, coaching.from_s, coaching.until_s
@@ -123,7 +123,7 @@ class Lead(NamedTuple):
     silence_s: float = 0.0
 
 
-def lead_of(reply: Reply) -> "Lead":
+def lead_of(reply: Reply) -> Lead:
     """How long the reply takes before its coaching, for placing the person on the timeline."""
     pieces = _lead_pieces(reply)
     return Lead(sum(speaking_seconds(p.words) for p in pieces if isinstance(p, Text)),

@@ -151,7 +151,7 @@ _LONGEST_ZONE_NAME = 64
 _STORED_FIELDS = frozenset(SessionState._fields) - {"recovered"}
 
 
-def _checked(cls: "type[SessionState]", data: Any) -> "SessionState":
+def _checked(cls: type[SessionState], data: Any) -> SessionState:
     if not isinstance(data, dict):
         raise TypeError("state is not a mapping")
     version = data.get("version")

@@ -136,7 +136,7 @@ class Timeline:
     Compared by identity: a timeline is compiled once per routine and preferences and cached,
     so caches keyed by it never hash its hundred cues."""
 
-    def __init__(self, routine: Routine, segments: "tuple[Segment, ...]") -> None:
+    def __init__(self, routine: Routine, segments: tuple[Segment, ...]) -> None:
         self.routine = routine
         self.segments = segments
 
@@ -168,7 +168,7 @@ class Timeline:
     def clamp(self, position_s: float) -> float:
         return min(max(position_s, 0.0), self.end_s)
 
-    def locate(self, position_s: float) -> "Location":
+    def locate(self, position_s: float) -> Location:
         """The segment playing at `position_s` (the last one at or after the end)."""
         position_s = self.clamp(position_s)
         index = max(bisect.bisect_right(self._starts, position_s) - 1, 0)
@@ -176,20 +176,20 @@ class Timeline:
         return Location(index, segment, position_s - segment.start_s)
 
     @functools.cached_property
-    def holds(self) -> "tuple[HoldSpan, ...]":
+    def holds(self) -> tuple[HoldSpan, ...]:
         """Every hold in order."""
         return tuple(HoldSpan(s.movement, s.side, s.start_s, s.end_s)
                      for s in self.segments if s.coached and s.movement is not None)
 
-    def hold_at(self, position_s: float) -> "HoldSpan | None":
+    def hold_at(self, position_s: float) -> HoldSpan | None:
         """The hold playing at `position_s`, if one is."""
         return next((h for h in self.holds if h.start_s <= position_s < h.end_s), None)
 
-    def next_hold(self, position_s: float) -> "HoldSpan | None":
+    def next_hold(self, position_s: float) -> HoldSpan | None:
         """The first hold that starts after `position_s`, if any is left."""
         return next((h for h in self.holds if h.start_s > position_s), None)
 
-    def hold_in_focus(self, position_s: float) -> "HoldSpan | None":
+    def hold_in_focus(self, position_s: float) -> HoldSpan | None:
         """The hold a person is in, or between holds the one being set up next: what a
         question about "this one" means during a release, a switch or a setup."""
         return self.hold_at(position_s) or self.next_hold(position_s)
@@ -278,8 +278,8 @@ def sentences(text: str) -> list[str]:
     return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
 
 
-def _spoken(kind: "SegmentKind", start_s: float, texts: list[str], movement: int | None,
-            side: Side | None, pause_s: float) -> "Segment":
+def _spoken(kind: SegmentKind, start_s: float, texts: list[str], movement: int | None,
+            side: Side | None, pause_s: float) -> Segment:
     """A segment of instructions said one after another, then `pause_s` of silence."""
     cues: list[Cue] = []
     at = 0.0
@@ -299,7 +299,7 @@ def _overlaps(start: float, end: float, taken: list[tuple[float, float]], room: 
     return False
 
 
-def _place(placed: "list[Cue]", text: str, offsets: list[float], length_s: float,
+def _place(placed: list[Cue], text: str, offsets: list[float], length_s: float,
            room: float = 0.0) -> None:
     """Add `text` at the first of `offsets` where it fits in the hold without touching other
     words; leave it out when none does."""
@@ -342,7 +342,7 @@ def hold_seconds(routine: Routine, hold: Hold, preferences: Preferences) -> int:
     return hold.hold_s
 
 
-def _breath_cues(routine: Routine, movement: Movement) -> "list[Cue]":
+def _breath_cues(routine: Routine, movement: Movement) -> list[Cue]:
     """The guided breaths on the breathing grid, full cues first, then quieter ones, then the
     rhythm cue. The start cue takes the place of an out-breath, so the first in-breath begins
     `exhale_s` after the hold starts."""
@@ -364,7 +364,7 @@ def _breath_cues(routine: Routine, movement: Movement) -> "list[Cue]":
 
 
 def _hold_segment(routine: Routine, index: int, number: int, start_s: float,
-                  preferences: Preferences) -> "Segment":
+                  preferences: Preferences) -> Segment:
     """One hold: its start cue and breaths, the countdown, then (with full cues) where to feel
     it and reminders, each where it fits without touching other words."""
     movement = routine.movements[index]
@@ -420,7 +420,7 @@ def _setup_texts(routine: Routine, index: int, full: bool) -> list[str]:
 
 
 def _movement_segments(routine: Routine, index: int, start_s: float,
-                       preferences: Preferences) -> "list[Segment]":
+                       preferences: Preferences) -> list[Segment]:
     movement = routine.movements[index]
     full = preferences.cue_level is CueLevel.FULL
     pause = movement.move_s if movement.has_sides else movement.settle_s
@@ -451,7 +451,7 @@ the identity is never reused while the entry exists."""
 
 def compile_timeline(
     routine: Routine, preferences: Preferences = DEFAULT_PREFERENCES
-) -> "Timeline":
+) -> Timeline:
     """Lay the routine out in time for the person's preferences.
 
     Cached: routines and preferences are immutable, so is their timeline. Every preference
@@ -465,7 +465,7 @@ def compile_timeline(
     return timeline
 
 
-def _compile(routine: Routine, preferences: Preferences) -> "Timeline":
+def _compile(routine: Routine, preferences: Preferences) -> Timeline:
     segments = [_spoken(SegmentKind.ADVISORY, 0.0, sentences(routine.safety_advisory), None,
                         None, PAUSE_AFTER_TALK_S)]
     segments.append(_spoken(SegmentKind.INTRO, segments[-1].end_s,

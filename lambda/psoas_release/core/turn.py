@@ -88,7 +88,7 @@ class Turn(NamedTuple):
         return self._replace(state=state)
 
 
-def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrary) -> "Turn":
+def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrary) -> Turn:
     """The turn for `event`: `state` brought up to `now` (see the module's notes)."""
     if not math.isfinite(now):
         now = state.anchor_at or 0.0
@@ -111,7 +111,7 @@ def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrar
                 where_from(state, timeline, position), pace)
 
 
-def where_from(state: SessionState, timeline: Timeline | None, position_s: float) -> "Where":
+def where_from(state: SessionState, timeline: Timeline | None, position_s: float) -> Where:
     if state.phase is Phase.COACHING and timeline is not None \
             and state.covers_until_s <= position_s < timeline.end_s:
         return Where.AT_BOUNDARY

@@ -45,7 +45,7 @@ class StoredState(NamedTuple):
 class StateStore(Protocol):
     """Loads and conditionally saves one JSON object per user."""
 
-    def load(self, user_id: str) -> "StoredState | None":
+    def load(self, user_id: str) -> StoredState | None:
         """The user's state, or None if the user has none yet.
 
         Raises `CorruptStateError` if the record cannot be decoded, `StorageError` on failure.
@@ -102,7 +102,7 @@ def decode_state(text: object, *, user_id: str, version: int | None) -> dict[str
 
 def decode_record(
     text: object, *, user_id: str, version: int | None, stored_version: object
-) -> "StoredState":
+) -> StoredState:
     """A stored record as every store reads it back: the JSON object and a usable version.
 
     `version` is `stored_version` made usable by the store (None if it is not a version);
