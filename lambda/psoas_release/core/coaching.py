@@ -58,7 +58,8 @@ def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | Non
         offer = None
     reply = before._replace(coaching=coaching, prompt=prompt, reprompt=reprompt)
     before_coaching = lead_of(reply)
-    state = turn.state._replace(phase=Phase.COACHING,
+    state = turn.state._replace(
+        phase=Phase.COACHING,
         routine_id=timeline.routine.id,
         position_s=from_s,
         anchor_at=turn.now,
@@ -100,7 +101,7 @@ def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> Session
     """The state at rest (not speaking): a phase and a saved place."""
     place = turn.position_s if position_s is None else position_s
     return turn.state._replace(phase=phase, position_s=place, anchor_at=None, lead_s=0.0,
-                   lead_silence_s=0.0, covers_until_s=place, offer_time=None)
+                               lead_silence_s=0.0, covers_until_s=place, offer_time=None)
 
 
 def resume_point(timeline: Timeline, position_s: float) -> float:

@@ -90,7 +90,7 @@ class ReminderRecord(NamedTuple):
         newer = theirs if (theirs.changed_at or 0.0) > (self.changed_at or 0.0) else self
         offer = max(self.offer, theirs.offer, key=list(Offer).index)
         return self._replace(token=newer.token, time=newer.time, changed_at=newer.changed_at,
-                       offer=offer, advice_given=self.advice_given or theirs.advice_given)
+                             offer=offer, advice_given=self.advice_given or theirs.advice_given)
 
     def to_dict(self) -> dict[str, Any]:
         return {

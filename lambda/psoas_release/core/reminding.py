@@ -179,7 +179,7 @@ def answering_outcome(then: Then, keep: Keep) -> Action:
             return then(*done(turn, outcome))
         if outcome.result is Result.NOT_FOUND and call.operation is Operation.UPDATE:
             return turn.state, Reply(effect=call._replace(operation=Operation.CREATE,
-                                                    token=None, replacing=True))
+                                                          token=None, replacing=True))
         record = turn.state.reminder
         if outcome.result is Result.NOT_FOUND or call.replacing:
             record = record.with_reminder(None, None, turn.now)

@@ -132,7 +132,8 @@ class SessionState(NamedTuple):
         """This state (the newest request's place in a routine) with the history that `theirs`
         (the stored record) knows and this one may not: two devices, or a store that was down
         when this session began, must never erase completed days or counts."""
-        return self._replace(completions=record_all(self.completions, theirs.completions),
+        return self._replace(
+            completions=record_all(self.completions, theirs.completions),
             completed_count=max(self.completed_count, theirs.completed_count),
             advisory_heard=self.advisory_heard or theirs.advisory_heard,
             time_zone=self.time_zone or theirs.time_zone,

@@ -129,7 +129,7 @@ def counted(state: SessionState, position_s: float, timeline: Timeline,
         return state._replace(heard_s=heard_s, advisory_heard=advisory_heard)
     day = local_date(state.anchor_at or now, state.time_zone)
     return state._replace(heard_s=heard_s, advisory_heard=advisory_heard, run_counted=True,
-                   completions=record(state.completions, day))
+                          completions=record(state.completions, day))
 
 
 def completed(state: SessionState, *, offer_heard: bool = False) -> SessionState:
@@ -137,7 +137,7 @@ def completed(state: SessionState, *, offer_heard: bool = False) -> SessionState
     that finished it was heard to its end and offered a daily reminder, the offer is made:
     once, whatever the answer, and the reminder it offers waits for a yes."""
     done = state.history_only()._replace(phase=Phase.FINISHED,
-                   completed_count=state.completed_count + 1)
+                                         completed_count=state.completed_count + 1)
     offered = ClockTime.parse(state.offer_time) if offer_heard else None
     if offered is None:
         return done
