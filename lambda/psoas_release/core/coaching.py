@@ -57,18 +57,15 @@ def speak_from(turn: Turn, from_s: float, lead: str = "", routine: Routine | Non
     else:
         offer = None
     reply = before._replace(coaching=coaching, prompt=prompt, reprompt=reprompt)
-    before_coaching = lead_of(reply)
-    state = turn.state._replace(
+    state = anchored(turn.state._replace(
         phase=Phase.COACHING,
         routine_id=timeline.routine.id,
         position_s=from_s,
         anchor_at=turn.now,
-        lead_s=before_coaching.words_s,
-        lead_silence_s=before_coaching.silence_s,
         covers_until_s=coaching.until_s,
         speech_pace=pace,
         offer_time=offer.text if offer else None,
-    )
+    ), reply)
     return state, reply
 
 

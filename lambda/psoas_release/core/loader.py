@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 FieldPath = tuple[str | int, ...]
 
 
-
 class RoutineProblem(NamedTuple):
     """One thing wrong with a routine file, located as precisely as the file allows."""
 
@@ -451,5 +450,3 @@ def _long_cues(value: Any, schema: Mapping[str, Any],
         for index, child in enumerate(value):
             yield from _long_cues(child, schema["items"], (*path, index))
 
-
-# --- building the model --------------------------------------------------------------------
