@@ -3,8 +3,12 @@
 Each run is `python -S -c CHILD_CODE`: import the entry module, hand it a LaunchRequest
 envelope, print how long that took inside the process and the process's own peak resident
 memory (`VmHWM` from /proc/self/status: `ru_maxrss` would include the parent's peak, which a
-fresh process inherits on Linux). The parent also times the whole process from spawn to exit,
-which is what a new Lambda container pays. Every entry answers the same envelope in a round,
+fresh process inherits on Linux). The parent also times the whole process, from spawn until
+it has printed that and left with `os._exit`: what a new Lambda container pays before its first
+answer. Interpreter teardown is left out, for every skill alike: a container is frozen after
+answering, never torn down before it, and teardown's cost follows the heap and the collector's
+settings rather than the cold start (a skill that freezes its objects would otherwise look
+milliseconds faster than one that does not). Every entry answers the same envelope in a round,
 and the order alternates round by round, so a busy machine slows them alike.
 
 Round k is day k for the person: the launch envelope is stamped a day after the last, so every
@@ -32,7 +36,7 @@ from benchmarks.common import BENCHMARKS_DIR, envelope, process_env
 from benchmarks.interpreter import Interpreter
 
 CHILD_CODE = """\
-import json, sys, time
+import json, os, sys, time
 start = time.perf_counter()
 entry = __import__(sys.argv[1])
 with open(sys.argv[2], encoding="utf-8") as handle:
@@ -42,7 +46,8 @@ seconds = time.perf_counter() - start
 speech = ((response.get("response") or {}).get("outputSpeech") or {}).get("ssml") or ""
 with open("/proc/self/status", encoding="ascii") as status:
     peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "speech": speech, "peak_kib": peak_kib}))
+print(json.dumps({"seconds": seconds, "speech": speech, "peak_kib": peak_kib}), flush=True)
+os._exit(0)
 """
 """Run with argv: the entry module, the envelope file."""
 

@@ -29,7 +29,7 @@ SERVE_READ_TIMEOUT_S = 10
 
 
 def _lint(args: argparse.Namespace) -> int:
-    paths = args.paths or [default_routines_dir()]
+    paths = args.paths or [Path(default_routines_dir())]
     library, problems = check_library(paths)
     for problem in problems:
         print(problem)
@@ -41,7 +41,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _routines(args: argparse.Namespace) -> int:
-    library, problems = check_library([args.dir or default_routines_dir()])
+    library, problems = check_library([args.dir or Path(default_routines_dir())])
     for problem in problems:
         print(problem, file=sys.stderr)
     rows = [("MODULE", "PROGRAM", "WORKOUT", "MIN", "WITH TALK", "ID")] + [
@@ -160,7 +160,7 @@ DESCRIPTION = (
 def build_parser() -> argparse.ArgumentParser:
     """The `psoas-release` parser: one small block per subcommand, its help saying what it
     reads, what it writes and every default."""
-    routines_dir = display_path(default_routines_dir())
+    routines_dir = display_path(Path(default_routines_dir()))
     parser = argparse.ArgumentParser(prog="psoas-release", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

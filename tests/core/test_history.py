@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from psoas_release.core.events import EventKind
-from psoas_release.core.history import local_date, record, streak, streak_phrase, zone
+from psoas_release.core.history import record, streak, streak_phrase
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.state import SessionState
 from tests.core.conversation import Conversation
 
 DAY = 86_400.0
-
-
-def test_the_date_is_the_persons_own() -> None:
-    late_evening_in_los_angeles = datetime(2026, 11, 27, 5, 30, tzinfo=UTC).timestamp()
-    assert local_date(late_evening_in_los_angeles, "America/Los_Angeles") == date(2026, 11, 26)
-    assert local_date(late_evening_in_los_angeles, None) == date(2026, 11, 27)
-    assert zone("Not/AZone") is UTC
 
 
 def test_a_streak_counts_days_in_a_row_and_survives_until_tomorrow() -> None:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from psoas_release.core.clock_time import ClockTime
+from psoas_release.core.local_time import OffsetSpan
 from psoas_release.core.preferences import Countdown, CueLevel, Pace, Preferences
 from psoas_release.core.reminder_record import Offer, Pending, ReminderRecord, Wish
 from psoas_release.core.state import STATE_VERSION, Phase, SessionState
@@ -45,6 +46,11 @@ states = st.builds(
     run_started_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
     offer_time=st.one_of(st.none(), times.map(lambda time: time.text)),
     reminder=reminders,
+    utc_offset=st.one_of(st.none(), st.builds(
+        OffsetSpan, zone=st.sampled_from(["Europe/Berlin", "Asia/Kolkata"]),
+        offset_s=st.sampled_from([3600.0, 19_800.0]),
+        since=st.floats(min_value=0, max_value=4e9),
+        until=st.floats(min_value=4e9, max_value=5e9, exclude_min=True))),
     # A NamedTuple's defaults are drawn too unless given: these keep theirs.
     lead_silence_s=st.just(0.0), speech_pace=st.just(1.0), spoken=st.none(), paces=st.just(()),
     version=st.just(STATE_VERSION), recovered=st.just(False),
@@ -144,3 +150,18 @@ def test_corrupt_state_gives_a_fresh_state_flagged_for_an_apology(data: Any) -> 
     assert state.recovered
     assert state.phase is Phase.IDLE
     assert "recovered" not in state.to_dict()
+
+
+def test_a_merge_keeps_the_offset_of_the_zone_it_keeps() -> None:
+    berlin = OffsetSpan("Europe/Berlin", 3600.0, 1.0e9, 1.1e9)
+    kolkata = OffsetSpan("Asia/Kolkata", 19_800.0, 1.0e9, 1.1e9)
+    mine_without_a_zone = SessionState()
+    theirs = SessionState(time_zone="Europe/Berlin", utc_offset=berlin)
+    merged = mine_without_a_zone.merged_with(theirs, keep_my_preferences=True)
+    assert (merged.time_zone, merged.utc_offset) == ("Europe/Berlin", berlin)
+
+    mine = SessionState(time_zone="Asia/Kolkata", utc_offset=kolkata)
+    assert mine.merged_with(theirs, keep_my_preferences=True).utc_offset == kolkata
+    stale = SessionState(time_zone="Asia/Kolkata", utc_offset=berlin)
+    assert stale.merged_with(theirs, keep_my_preferences=True).utc_offset is None, \
+        "an offset is only ever used for the zone it was worked out for"

@@ -53,7 +53,7 @@ def test_with_nothing_configured_the_state_goes_to_the_user_state_folder() -> No
     store = open_store({})
 
     assert isinstance(store, SqliteStateStore)
-    assert store.path == platformdirs.user_state_path("psoas-release") / "state.sqlite3"
+    assert store.path == str(platformdirs.user_state_path("psoas-release") / "state.sqlite3")
 
 
 def test_an_empty_table_name_counts_as_none(tmp_path: Path) -> None:

@@ -376,10 +376,12 @@ def test_a_store_recovers_once_its_file_becomes_usable(tmp_path: Path) -> None:
 
 def test_the_default_path_comes_from_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "custom.sqlite3"
-    assert default_state_db_path({"PSOAS_STATE_DB": str(path)}) == path
+    assert default_state_db_path({"PSOAS_STATE_DB": str(path)}) == str(path)
+    assert default_state_db_path({"PSOAS_STATE_DB": "~/state.sqlite3"}) == str(
+        Path.home() / "state.sqlite3")
 
 
 def test_without_a_setting_the_default_path_is_the_user_state_folder() -> None:
-    expected = platformdirs.user_state_path("psoas-release") / "state.sqlite3"
+    expected = str(platformdirs.user_state_path("psoas-release") / "state.sqlite3")
     assert default_state_db_path({}) == expected
     assert default_state_db_path({"PSOAS_STATE_DB": ""}) == expected

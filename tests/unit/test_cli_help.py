@@ -4,6 +4,7 @@ says what the command reads and writes, and every option's default."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_every_option_that_takes_a_value_shows_its_default(command: str) -> None
 
 
 def test_lint_names_the_folder_it_checks_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    assert f"(default: {display_path(default_routines_dir())})" in help_text(capsys, "lint")
+    assert f"(default: {display_path(Path(default_routines_dir()))})" in help_text(capsys, "lint")
 
 
 def test_serve_shows_where_it_listens_by_default(capsys: pytest.CaptureFixture[str]) -> None:

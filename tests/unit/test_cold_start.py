@@ -9,16 +9,21 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 from psoas_release.core.bundle import write_bundle
+from psoas_release.core.local_time import span_at
+from psoas_release.core.state import SessionState
+from psoas_release.storage import SqliteStateStore
 from tests.conftest import REPO, ROUTINES_DIR
 
 NOT_ON_A_FIRST_LAUNCH = {
     "hashlib": "the bundle's fingerprints are CRC-32s",
     "xml.etree.ElementTree": "SSML is valid by construction; only tests parse it",
     "urllib.request": "the time zone is asked when a run may count, not at launch",
-    "zoneinfo": "a first-time person has no time zone yet",
+    "zoneinfo": "a first-time person has no time zone yet; a returning one's offset is known",
+    "pathlib": "routine folders and the state file are plain path strings",
     "yaml": "the routines come from their checked bundle",
     "jsonschema": "the routines come from their checked bundle",
     "boto3": "the store is SQLite when TABLE_NAME is unset",
@@ -41,7 +46,12 @@ LAUNCH = textwrap.dedent(
 )
 
 
-def test_a_first_launch_loads_nothing_it_does_not_need(tmp_path: Path) -> None:
+LAUNCH_ENVELOPE = REPO / "tests" / "skill" / "envelopes" / "launch_request.json"
+
+
+def modules_of_a_cold_launch(tmp_path: Path) -> set[str]:
+    """The modules loaded by a fresh process that imports the Lambda entry and answers the
+    launch envelope, on the state file in `tmp_path`."""
     routines = tmp_path / "routines"
     shutil.copytree(ROUTINES_DIR, routines)
     write_bundle(routines)
@@ -50,11 +60,30 @@ def test_a_first_launch_loads_nothing_it_does_not_need(tmp_path: Path) -> None:
     env.update(PSOAS_ROUTINES_DIR=str(routines), PSOAS_STATE_DB=str(tmp_path / "s.sqlite3"))
 
     result = subprocess.run(
-        [sys.executable, "-c", LAUNCH, str(REPO / "lambda"),
-         str(REPO / "tests" / "skill" / "envelopes" / "launch_request.json")],
+        [sys.executable, "-c", LAUNCH, str(REPO / "lambda"), str(LAUNCH_ENVELOPE)],
         capture_output=True, text=True, env=env, timeout=60, check=False)
 
     assert result.returncode == 0, result.stderr
-    loaded = set(json.loads(result.stdout))
+    return set(json.loads(result.stdout))
+
+
+def test_a_first_launch_loads_nothing_it_does_not_need(tmp_path: Path) -> None:
+    loaded = modules_of_a_cold_launch(tmp_path)
     assert {module: why for module, why in NOT_ON_A_FIRST_LAUNCH.items()
             if module in loaded} == {}
+
+
+def test_a_returning_person_with_a_time_zone_is_launched_without_zone_rules(
+        tmp_path: Path) -> None:
+    """Their streak needs today's date in their zone: the offset their record keeps gives it."""
+    envelope = json.loads(LAUNCH_ENVELOPE.read_text(encoding="utf-8"))
+    yesterday = datetime.fromisoformat(envelope["request"]["timestamp"]).timestamp() - 86_400
+    zone = "Europe/Berlin"
+    person = SessionState(completed_count=2, completions=("2026-11-24", "2026-11-25"),
+                          time_zone=zone, time_zone_checked_at=yesterday,
+                          utc_offset=span_at(yesterday, zone, None))
+    SqliteStateStore(tmp_path / "s.sqlite3").save(
+        envelope["session"]["user"]["userId"], person.to_dict(), expected_version=None)
+
+    loaded = modules_of_a_cold_launch(tmp_path)
+    assert "zoneinfo" not in loaded

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from psoas_release.core.history import zone
+from psoas_release.core.local_time import OffsetSpan, local_datetime
 from psoas_release.core.numbers import number_words
 
 MINUTES_A_DAY = 24 * 60
@@ -54,9 +54,10 @@ class ClockTime(_HourAndMinute):
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
-    def practised_at(cls, at: float, time_zone: str | None) -> "ClockTime":
+    def practised_at(cls, at: float, time_zone: str | None,
+                     span: OffsetSpan | None = None) -> "ClockTime":
         """The quarter hour nearest to epoch second `at` on the person's clock."""
-        local = datetime.fromtimestamp(at, tz=zone(time_zone))
+        local = local_datetime(at, time_zone, span)
         minutes = local.hour * 60 + local.minute + local.second / 60
         nearest = round(minutes / QUARTER_HOUR) * QUARTER_HOUR % MINUTES_A_DAY
         return cls(*divmod(int(nearest), 60))
@@ -82,10 +83,11 @@ class ClockTime(_HourAndMinute):
             said = f"{hour} {number_words(self.minute)}"
         return f"{said} {_part_of_the_day(self.hour)}"
 
-    def next_after(self, at: float, time_zone: str | None) -> datetime:
+    def next_after(self, at: float, time_zone: str | None,
+                   span: OffsetSpan | None = None) -> datetime:
         """The first moment after epoch second `at` when the person's clock shows this time,
         as local wall time without a zone (how the Reminders API takes a start)."""
-        now = datetime.fromtimestamp(at, tz=zone(time_zone)).replace(tzinfo=None)
+        now = local_datetime(at, time_zone, span).replace(tzinfo=None)
         today = now.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
         return today if today > now else today + timedelta(days=1)
 

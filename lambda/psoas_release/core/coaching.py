@@ -76,7 +76,8 @@ def offered_time(turn: Turn, streak_days: int) -> ClockTime | None:
     state = turn.state
     if streak_days < OFFERED_AFTER_DAYS or not state.reminder.offer_due or not state.time_zone:
         return None
-    return ClockTime.practised_at(state.run_started_at or turn.now, state.time_zone)
+    return ClockTime.practised_at(state.run_started_at or turn.now, state.time_zone,
+                                  state.utc_offset)
 
 
 def anchored(state: SessionState, reply: Reply) -> SessionState:

@@ -1,7 +1,8 @@
 """Completed routines and streaks, counted on the person's own calendar.
 
 A streak is days in a row, so "a day" must be the person's day: dates come from the request
-time in their time zone (from the Alexa settings API when it answers, otherwise UTC).
+time in their time zone (from the Alexa settings API when it answers, otherwise UTC; see
+`core.local_time`).
 
 A run of a routine counts once, on the day more than half of its coached time has been heard
 (skipped holds are not heard). So finishing with a few skips counts, stopping at 70 % and
@@ -11,7 +12,7 @@ never coming back counts, and five minutes of a ten-minute routine does not.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, timedelta
 
 from psoas_release.core.numbers import number_words
 
@@ -29,28 +30,6 @@ KEPT_DAYS = 60
 
 WEEK_DAYS = 7
 """"This week" is the seven days ending today: on a Monday, last week's practice still counts."""
-
-
-def zone(name: str | None) -> tzinfo:
-    """The named IANA time zone, or UTC when there is none or it is not a real zone."""
-    if not name:
-        return UTC
-    # Imported here: zoneinfo finds its files through sysconfig, some 2 ms of a cold start
-    # that a person without a known zone never needs.
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def local_date(now: float, time_zone: str | None) -> date:
-    """The person's calendar date at epoch second `now` (clamped to dates Python can hold)."""
-    try:
-        return datetime.fromtimestamp(now, tz=zone(time_zone)).date()
-    except (OverflowError, OSError, ValueError):
-        return date.min if now < 0 else date.max
 
 
 def record(days: tuple[str, ...], today: date) -> tuple[str, ...]:

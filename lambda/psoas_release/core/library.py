@@ -4,14 +4,16 @@ One routine directory serves every client, so the checks that span files (no two
 with the same id or the same spoken name) live here, beside the per-file loader.
 """
 
+import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from psoas_release.core.routine_files import default_routines_dir, routine_files
 from psoas_release.core.routines import Routine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from psoas_release.core.loader import FieldPath, RoutineProblem
 
 
@@ -35,7 +37,7 @@ class RoutineLibrary(NamedTuple):
         return max(self.routines, key=lambda routine: (routine.duration_s, routine.id))
 
 
-def check_library(paths: Sequence[Path]) -> "tuple[RoutineLibrary, list[RoutineProblem]]":
+def check_library(paths: "Sequence[Path]") -> "tuple[RoutineLibrary, list[RoutineProblem]]":
     """Load every routine under `paths`; the good ones and every problem in all of them."""
     from psoas_release.core.loader import RoutineProblem, check_routine_file, display_path
 
@@ -80,7 +82,7 @@ def _used_twice(key: str, again: "tuple[Path, FieldPath]",
                           f"{key!r} is already used by {where}")
 
 
-def load_library(directory: Path | None = None) -> RoutineLibrary:
+def load_library(directory: "str | os.PathLike[str] | None" = None) -> RoutineLibrary:
     """Every routine in `directory` (default: the product's routines); raises on any problem.
 
     A current bundle (see `core.bundle`, written by the Lambda build) is used when there is
@@ -92,9 +94,11 @@ def load_library(directory: Path | None = None) -> RoutineLibrary:
     bundled = load_bundle(directory)
     if bundled is not None:
         return bundled
+    from pathlib import Path
+
     from psoas_release.core.loader import RoutineError
 
-    library, problems = check_library([directory])
+    library, problems = check_library([Path(directory)])
     if problems:
         raise RoutineError(problems)
     return library

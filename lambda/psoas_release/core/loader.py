@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,7 +57,8 @@ class RoutineError(Exception):
 @functools.cache
 def routine_schema() -> dict[str, Any]:
     """The published routine schema that ships beside the routine files."""
-    with (default_routines_dir() / SCHEMA_RELATIVE_PATH).open(encoding="utf-8") as handle:
+    with open(os.path.join(default_routines_dir(), SCHEMA_RELATIVE_PATH),
+              encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
 

@@ -128,7 +128,8 @@ def call_for(turn: Turn, pending: Pending, after_consent: bool) -> ReminderCall:
     knows, or, when it knows none, a look for one first."""
     token = turn.state.reminder.token
     zone = turn.state.time_zone
-    starts = pending.time.next_after(turn.now, zone).isoformat() if pending.time else None
+    starts = (pending.time.next_after(turn.now, zone, turn.state.utc_offset).isoformat()
+              if pending.time else None)
     call = ReminderCall(Operation.FIND, pending.wish, time=pending.time, starts=starts,
                         time_zone=zone, after_consent=after_consent)
     return call if token is None else on_reminder(call, token)

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.history import KEPT_DAYS, record_all
+from psoas_release.core.local_time import LONGEST_ZONE_NAME, OffsetSpan
 from psoas_release.core.pace import (
     SANE_PACES,
     Paces,
@@ -23,8 +24,8 @@ from psoas_release.core.preferences import DEFAULT_PREFERENCES, Preferences
 from psoas_release.core.reminder_record import NO_REMINDER_RECORD, ReminderRecord
 from psoas_release.core.values import is_finite, is_whole
 
-STATE_VERSION = 5
-MIGRATABLE_VERSIONS = {1, 2, 3, 4}
+STATE_VERSION = 6
+MIGRATABLE_VERSIONS = {1, 2, 3, 4, 5}
 """Older versions whose fields are a subset of this one's: they load with defaults."""
 
 
@@ -80,6 +81,8 @@ class SessionState(NamedTuple):
     time_zone_checked_at: float | None = None
     """When the time zone was last asked of Alexa (epoch seconds): it is asked again a week
     later, not on every launch."""
+    utc_offset: OffsetSpan | None = None
+    """The zone's UTC offset and how long it holds: dates without loading the zone's rules."""
     preferences: Preferences = DEFAULT_PREFERENCES
     reminder: ReminderRecord = NO_REMINDER_RECORD
     version: int = STATE_VERSION
@@ -96,6 +99,7 @@ class SessionState(NamedTuple):
         data["spoken"] = self.spoken.to_dict() if self.spoken else None
         data["paces"] = paces_to_list(self.paces)
         data["reminder"] = self.reminder.to_dict()
+        data["utc_offset"] = self.utc_offset.to_dict() if self.utc_offset else None
         return data
 
     @classmethod
@@ -123,6 +127,7 @@ class SessionState(NamedTuple):
             completions=self.completions,
             time_zone=self.time_zone,
             time_zone_checked_at=self.time_zone_checked_at,
+            utc_offset=self.utc_offset,
             preferences=self.preferences,
             paces=self.paces,
             reminder=self.reminder,
@@ -132,13 +137,16 @@ class SessionState(NamedTuple):
         """This state (the newest request's place in a routine) with the history that `theirs`
         (the stored record) knows and this one may not: two devices, or a store that was down
         when this session began, must never erase completed days or counts."""
+        time_zone = self.time_zone or theirs.time_zone
         return self._replace(
             completions=record_all(self.completions, theirs.completions),
             completed_count=max(self.completed_count, theirs.completed_count),
             advisory_heard=self.advisory_heard or theirs.advisory_heard,
-            time_zone=self.time_zone or theirs.time_zone,
+            time_zone=time_zone,
             time_zone_checked_at=max(self.time_zone_checked_at or 0.0,
                                      theirs.time_zone_checked_at or 0.0) or None,
+            utc_offset=next((span for span in (self.utc_offset, theirs.utc_offset)
+                             if span is not None and span.zone == time_zone), None),
             preferences=self.preferences if keep_my_preferences else theirs.preferences,
             paces=merged(self.paces, theirs.paces),
             reminder=self.reminder.merged(theirs.reminder),
@@ -146,7 +154,6 @@ class SessionState(NamedTuple):
 
 
 _NUMBER_FIELDS = {"position_s", "lead_s", "lead_silence_s", "covers_until_s", "heard_s"}
-_LONGEST_ZONE_NAME = 64
 
 
 _STORED_FIELDS = frozenset(SessionState._fields) - {"recovered"}
@@ -169,13 +176,14 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
     values["speech_pace"] = _pace(data.get("speech_pace", 1.0))
     values["paces"] = paces_from_list(data.get("paces", []))
     values["reminder"] = ReminderRecord.from_dict(data.get("reminder", {}))
+    values["utc_offset"] = OffsetSpan.from_dict(data.get("utc_offset"))
     if data.get("run_started_at") is not None:
         values["run_started_at"] = _finite(data["run_started_at"], minimum=0.0)
     offer_time = data.get("offer_time")
     if offer_time is not None and ClockTime.parse(offer_time) is None:
         raise ValueError("offer_time is not a time of day")
     zone = data.get("time_zone")
-    if zone is not None and (not isinstance(zone, str) or len(zone) > _LONGEST_ZONE_NAME):
+    if zone is not None and (not isinstance(zone, str) or len(zone) > LONGEST_ZONE_NAME):
         raise TypeError("time_zone is not a zone name")
     for flag in ("advisory_heard", "run_counted"):
         if not isinstance(data.get(flag, False), bool):

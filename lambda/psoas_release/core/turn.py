@@ -4,7 +4,9 @@ A saved state says what the last reply set going, not where the person is: a coa
 keeps playing after it is sent. So before any event is handled, `arrive` works out what time
 and the world have done since, in this order, and the transition table takes it from there:
 
-1. the device's pace is learned if this request proves the last reply played to its end;
+1. the device's pace is learned if this request proves the last reply played to its end, and
+   the person's UTC offset is worked out anew if the one known does not cover now
+   (`core.local_time`);
 2. a saved routine that no longer exists is forgotten: the person is IDLE, with an apology;
 3. during coaching, the place the speech reached is heard (`core.position`) and the coached
    seconds heard are counted towards the run;
@@ -21,8 +23,9 @@ from typing import NamedTuple
 
 from psoas_release.core.clock_time import ClockTime
 from psoas_release.core.events import Event, EventKind
-from psoas_release.core.history import local_date, record, run_counts
+from psoas_release.core.history import record, run_counts
 from psoas_release.core.library import RoutineLibrary
+from psoas_release.core.local_time import local_date, span_at
 from psoas_release.core.pace import (
     Ending,
     VoicePace,
@@ -82,7 +85,7 @@ class Turn(NamedTuple):
     @property
     def today(self) -> date:
         """The person's calendar date now, for history and streaks."""
-        return local_date(self.now, self.state.time_zone)
+        return local_date(self.now, self.state.time_zone, self.state.utc_offset)
 
     def with_state(self, state: SessionState) -> "Turn":
         return self._replace(state=state)
@@ -93,6 +96,9 @@ def arrive(state: SessionState, event: Event, now: float, library: RoutineLibrar
     if not math.isfinite(now):
         now = state.anchor_at or 0.0
     state = learned(state, event, now)
+    span = span_at(now, state.time_zone, state.utc_offset)
+    if span is not state.utc_offset:
+        state = state._replace(utc_offset=span)
     routine = library.get(state.routine_id) if state.routine_id else None
     if (state.routine_id and routine is None) or (
             routine is None and state.phase not in NO_ROUTINE_PHASES):
@@ -127,7 +133,7 @@ def counted(state: SessionState, position_s: float, timeline: Timeline,
     advisory_heard = state.advisory_heard or position_s >= timeline.intro_s
     if state.run_counted or not run_counts(heard_s, timeline.coached_s):
         return state._replace(heard_s=heard_s, advisory_heard=advisory_heard)
-    day = local_date(state.anchor_at or now, state.time_zone)
+    day = local_date(state.anchor_at or now, state.time_zone, state.utc_offset)
     return state._replace(heard_s=heard_s, advisory_heard=advisory_heard, run_counted=True,
                           completions=record(state.completions, day))
 

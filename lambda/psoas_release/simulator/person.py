@@ -36,7 +36,7 @@ def state_file(chosen: Path | None, *, interactive: bool, scratch: Path) -> tupl
     if chosen is not None:
         return chosen, str(chosen)
     if interactive:
-        path = default_state_db_path()
+        path = Path(default_state_db_path())
         return path, str(path)
     return scratch / "state.sqlite3", SCRIPT_STORE_FACE
 
