@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from psoas_release.core.routines import Routine
 from psoas_release.core.speaking import speaking_seconds
-from psoas_release.core.timeline import SegmentKind, Timeline, compile_timeline
+from psoas_release.core.timeline import SegmentKind, Timeline, _near, compile_timeline
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +140,12 @@ def test_after_title_skips_only_the_name_of_what_comes(timeline: Timeline) -> No
     side_setup = timeline.segments[timeline.locate(switch.end_s).segment_index]
     assert side_setup.cues[0].text == "Left side."
     assert timeline.after_title(switch.start_s) == side_setup.start_s + side_setup.cues[1].at_s
+
+
+@given(st.floats(min_value=-20, max_value=200), st.floats(min_value=-20, max_value=200),
+       st.floats(min_value=-20, max_value=200))
+def test_offsets_for_a_cue_come_nearest_first_and_earlier_on_ties(
+        target: float, low: float, high: float) -> None:
+    """The placement rule, as the sort it replaces would give it."""
+    every = [float(at) for at in range(max(0, int(low)), int(high) + 1)]
+    assert list(_near(target, low, high)) == sorted(every, key=lambda at: (abs(at - target), at))

@@ -76,7 +76,9 @@ class SessionState(NamedTuple):
     offer_time: str | None = None
     """The time of day ("HH:MM") the last reply offers a daily reminder for, at its end."""
     completions: tuple[str, ...] = ()
-    """ISO dates, in the person's time zone, of days with a counted run."""
+    """ISO dates, in the person's time zone, of days with a counted run. Saved as one text,
+    the dates joined by commas: sixty dates as a list were half the record's values, each
+    one walked, written and read on every request."""
     time_zone: str | None = None
     time_zone_checked_at: float | None = None
     """When the time zone was last asked of Alexa (epoch seconds): it is asked again a week
@@ -94,7 +96,7 @@ class SessionState(NamedTuple):
         data: dict[str, Any] = self._asdict()
         del data["recovered"]
         data["phase"] = self.phase.value
-        data["completions"] = list(self.completions)
+        data["completions"] = DATE_SEPARATOR.join(self.completions)
         data["preferences"] = self.preferences.to_dict()
         data["spoken"] = self.spoken.to_dict() if self.spoken else None
         data["paces"] = paces_to_list(self.paces)
@@ -156,6 +158,8 @@ class SessionState(NamedTuple):
 _NUMBER_FIELDS = {"position_s", "lead_s", "lead_silence_s", "covers_until_s", "heard_s"}
 
 
+DATE_SEPARATOR = ","
+
 _STORED_FIELDS = frozenset(SessionState._fields) - {"recovered"}
 
 
@@ -202,6 +206,9 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
 
 
 def _dates(value: Any) -> tuple[str, ...]:
+    """The dates saved as one text (version 6), or as a list (versions 1 to 5)."""
+    if isinstance(value, str):
+        value = value.split(DATE_SEPARATOR) if value else []
     if not isinstance(value, list) or len(value) > KEPT_DAYS:
         raise TypeError("completions is not a short list")
     for day in value:

@@ -24,7 +24,9 @@ How a coach lays out one movement, as a teacher beside the mat would:
 
 import bisect
 import functools
+import math
 import re
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -299,7 +301,7 @@ def _overlaps(start: float, end: float, taken: list[tuple[float, float]], room: 
     return False
 
 
-def _place(placed: list[Cue], text: str, offsets: list[float], length_s: float,
+def _place(placed: list[Cue], text: str, offsets: Iterable[float], length_s: float,
            room: float = 0.0) -> None:
     """Add `text` at the first of `offsets` where it fits in the hold without touching other
     words; leave it out when none does."""
@@ -311,10 +313,21 @@ def _place(placed: list[Cue], text: str, offsets: list[float], length_s: float,
             return
 
 
-def _near(target: float, low: float, high: float) -> list[float]:
-    """Whole-second offsets from `low` to `high`, nearest to `target` first (earlier on ties)."""
-    offsets = [float(at) for at in range(max(0, int(low)), int(high) + 1)]
-    return sorted(offsets, key=lambda at: (abs(at - target), at))
+def _near(target: float, low: float, high: float) -> Iterator[float]:
+    """Whole-second offsets from `low` to `high`, nearest to `target` first (earlier on ties).
+
+    Walked outwards from the target as they are asked for: a cue usually fits within a few
+    tries, and sorting every offset of every hold was a third of compiling a timeline."""
+    first, last = max(0, int(low)), int(high)
+    below = max(min(math.floor(target), last), first - 1)
+    above = below + 1
+    while below >= first or above <= last:
+        if above > last or (below >= first and target - below <= above - target):
+            yield float(below)
+            below -= 1
+        else:
+            yield float(above)
+            above += 1
 
 
 def _time_left_words(left: int) -> str:

@@ -77,7 +77,11 @@ def encode_state(data: dict[str, Any]) -> str:
     """
     if not isinstance(data, dict):
         raise TypeError(f"state must be a dict, not {type(data).__name__}")
-    return json.dumps(data, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    return _ENCODER.encode(data)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+"""Made once: `json.dumps` with options builds an encoder on every call."""
 
 
 def decode_state(text: object, *, user_id: str, version: int | None) -> dict[str, Any]:

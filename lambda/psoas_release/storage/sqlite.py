@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from psoas_release.core.values import is_whole
@@ -48,6 +47,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 )
 """
 
+_READ = f"SELECT state, version FROM {TABLE} WHERE user_id = ?"
 _NEXT_WRITE = f"UPDATE {TABLE} SET state = ?, version = ? WHERE user_id = ? AND version = ?"
 # A first write also takes the place of a record without a usable (integer) version, which
 # load() reported as CorruptStateError(version=None).
@@ -96,10 +96,7 @@ class SqliteStateStore:
 
     def load(self, user_id: str) -> StoredState | None:
         check_user_id(user_id)
-        with self._connection() as conn:
-            row = conn.execute(
-                f"SELECT state, version FROM {TABLE} WHERE user_id = ?", (user_id,)
-            ).fetchone()
+        row = self._execute(_READ, (user_id,), read=True)
         if row is None:
             return None
         state, stored_version = row
@@ -112,12 +109,10 @@ class SqliteStateStore:
         new_version = next_version(expected_version)
         # One statement, so one atomic write whatever another connection does: the version
         # test and the write cannot be separated.
-        with self._connection() as conn:
-            if expected_version is None:
-                written = conn.execute(_FIRST_WRITE, (user_id, text, new_version)).rowcount
-            else:
-                written = conn.execute(_NEXT_WRITE, (text, new_version, user_id,
-                                                     expected_version)).rowcount
+        if expected_version is None:
+            written = self._execute(_FIRST_WRITE, (user_id, text, new_version))
+        else:
+            written = self._execute(_NEXT_WRITE, (text, new_version, user_id, expected_version))
         if written != 1:
             raise ConflictError(
                 f"state of user {user_id!r} is not at version {expected_version}"
@@ -132,10 +127,10 @@ class SqliteStateStore:
         if held is not None:
             held.conn.close()
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection, in autocommit mode; every SQLite or OS error becomes
-        StorageError, and a connection that failed is dropped."""
+    def _execute(self, statement: str, parameters: tuple[Any, ...], *, read: bool = False) -> Any:
+        """One statement on this thread's connection, in autocommit mode: the row it read, or
+        how many rows it wrote. Every SQLite or OS error becomes StorageError, and a
+        connection that failed is dropped."""
         held: _Held | None = getattr(self._local, "held", None)
         if held is None:
             try:
@@ -144,7 +139,8 @@ class SqliteStateStore:
                 raise StorageError(
                     f"cannot open state database {self._path!r}: {exc}") from exc
         try:
-            yield held.conn
+            cursor = held.conn.execute(statement, parameters)
+            return cursor.fetchone() if read else cursor.rowcount
         except sqlite3.Error as exc:
             self.close()
             raise StorageError(f"state database {self._path!r} failed: {exc}") from exc
