@@ -87,3 +87,22 @@ def test_opening_the_sqlite_store_never_imports_boto3(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_opening_the_dynamodb_store_never_imports_sqlite() -> None:
+    """The Lambda's store: a cold start there loads neither sqlite3 nor its store's module."""
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from psoas_release.storage import open_store
+
+        store = open_store({"TABLE_NAME": "psoas-state", "AWS_REGION": "eu-west-1"})
+        print(json.dumps([type(store).__name__,
+                          sorted(m for m in sys.modules if "sqlite" in m)]))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=False)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["DynamoDbStateStore", []]

@@ -27,6 +27,7 @@ NOT_ON_A_FIRST_LAUNCH = {
     "yaml": "the routines come from their checked bundle",
     "jsonschema": "the routines come from their checked bundle",
     "boto3": "the store is SQLite when TABLE_NAME is unset",
+    "psoas_release.storage.dynamodb": "the store is SQLite when TABLE_NAME is unset",
     "logging": "a launch logs only INFO lines, and nothing has set logging up to show them",
     "psoas_release.core.loader": "the bundle is built into the routine model directly",
     "psoas_release.alexa.reminders_api": "a launch makes no reminder call",

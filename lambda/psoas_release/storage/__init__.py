@@ -3,7 +3,8 @@
 `open_store()` picks the store from the environment: DynamoDB when `TABLE_NAME` is set (the
 Lambda deployment), else a SQLite file (the Flask service, the simulator). Every store keeps the
 contract in `base`: versioned, conditional writes, and `StorageError` for every failure.
-Importing this package never imports boto3.
+Importing this package never imports boto3; each backend's module (and sqlite3 with SQLite's) is
+imported when it is first used or named, so a cold start loads only the one it opens.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psoas_release.storage.base import (
     ConflictError,
@@ -24,8 +25,10 @@ from psoas_release.storage.base import (
     encode_state,
     next_version,
 )
-from psoas_release.storage.dynamodb import DynamoDbStateStore
-from psoas_release.storage.sqlite import SqliteStateStore, default_state_db_path
+
+if TYPE_CHECKING:
+    from psoas_release.storage.dynamodb import DynamoDbStateStore
+    from psoas_release.storage.sqlite import SqliteStateStore, default_state_db_path
 
 TABLE_NAME_ENV = "TABLE_NAME"
 # boto3's own name for a DynamoDB endpoint override; read here because open_store takes its
@@ -56,12 +59,32 @@ def open_store(environ: Mapping[str, str] = os.environ) -> StateStore:
     """
     table_name = environ.get(TABLE_NAME_ENV, "").strip()
     if table_name:
+        from psoas_release.storage.dynamodb import DynamoDbStateStore
+
         return DynamoDbStateStore(
             table_name,
             endpoint_url=environ.get(DYNAMODB_ENDPOINT_ENV) or None,
             region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None,
         )
+    from psoas_release.storage.sqlite import SqliteStateStore, default_state_db_path
+
     return SqliteStateStore(default_state_db_path(environ))
+
+
+_BACKENDS = {
+    "DynamoDbStateStore": "psoas_release.storage.dynamodb",
+    "SqliteStateStore": "psoas_release.storage.sqlite",
+    "default_state_db_path": "psoas_release.storage.sqlite",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A backend's name, from its module, imported the first time it is asked for."""
+    if name not in _BACKENDS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_BACKENDS[name]), name)
 
 
 class MemoryStateStore:
