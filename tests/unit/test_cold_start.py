@@ -24,6 +24,7 @@ NOT_ON_A_FIRST_LAUNCH = {
     "urllib.request": "the time zone is asked when a run may count, not at launch",
     "zoneinfo": "a first-time person has no time zone yet; a returning one's offset is known",
     "pathlib": "routine folders and the state file are plain path strings",
+    "dateutil.parser": "Alexa's timestamp is read by datetime.fromisoformat",
     "yaml": "the routines come from their checked bundle",
     "jsonschema": "the routines come from their checked bundle",
     "boto3": "the store is SQLite when TABLE_NAME is unset",

@@ -8,7 +8,6 @@ itself, as part of Amazon's request verification.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.services.api_client import ApiClient
 
 from psoas_release.alexa.api_client import AlexaApiClient
+from psoas_release.alexa.envelope import read_envelope
 from psoas_release.alexa.handlers import (
     CatchAllExceptionHandler,
     ConversationHandler,
@@ -99,48 +98,6 @@ def invoke_skill(skill: CustomSkill, event: Any, context: Any = None) -> dict[st
     serialized = _serializer.serialize(response)
     assert isinstance(serialized, dict)
     return serialized
-
-
-def read_envelope(event: Any) -> RequestEnvelope | None:
-    """The request envelope in `event`, or None if even the request cannot be read.
-
-    Session attributes are ours, echoed back by Alexa; if they are damaged they are dropped
-    (the state then comes from the store) rather than costing the person their answer.
-    """
-    for candidate in (event, _without_session_attributes(event)):
-        try:
-            envelope = _serializer.deserialize(json.dumps(candidate), RequestEnvelope)
-        except Exception as error:
-            log.warning("unreadable request envelope: %s", error)
-            continue
-        if isinstance(envelope, RequestEnvelope) and envelope.request is not None:
-            return _with_system(envelope)
-    return None
-
-
-def _with_system(envelope: RequestEnvelope) -> RequestEnvelope:
-    """`envelope` with a `context.System`, empty if the request had none: the SDK reads the
-    API endpoint and token from it on every request, and a request without them is answered
-    like any other, only without the APIs."""
-    if envelope.context is not None and envelope.context.system is not None:
-        return envelope
-    # Imported here: reading an envelope that has them imports these models anyway.
-    from ask_sdk_model.context import Context
-    from ask_sdk_model.interfaces.system.system_state import SystemState
-
-    if envelope.context is None:
-        envelope.context = Context()
-    session = envelope.session
-    envelope.context.system = SystemState(
-        application=getattr(session, "application", None),
-        user=getattr(session, "user", None))
-    return envelope
-
-
-def _without_session_attributes(event: Any) -> Any:
-    if not isinstance(event, dict) or not isinstance(event.get("session"), dict):
-        return event
-    return {**event, "session": {**event["session"], "attributes": {}}}
 
 
 FAILED_REQUEST = "Sorry, something went wrong with that request. Please try again."
