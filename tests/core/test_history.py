@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from psoas_release.core.events import EventKind
-from psoas_release.core.history import record, streak, streak_phrase
+from psoas_release.core.history import record, record_all, streak, streak_phrase
 from psoas_release.core.library import RoutineLibrary
 from psoas_release.core.state import SessionState
 from tests.core.conversation import Conversation
@@ -121,3 +121,11 @@ def test_skipping_to_the_end_on_a_two_day_streak_promises_no_third_day(
     assert text.endswith("Say start over to go again, or stop.")
     assert "three days running" not in text, "a skipped-through run is not a third day"
     assert person.state.heard_s < 0.5 * person.timeline.coached_s
+
+
+@given(st.lists(st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 12, 31)),
+                max_size=60),
+       st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 1, 31)))
+def test_recording_a_day_is_merging_it_into_the_history(days: list[date], today: date) -> None:
+    history = record_all(tuple(day.isoformat() for day in days), ())
+    assert record(history, today) == record_all(history, (today.isoformat(),))

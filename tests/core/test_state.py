@@ -38,7 +38,8 @@ states = st.builds(
     completed_count=st.integers(min_value=0, max_value=10_000),
     heard_s=st.floats(min_value=0, max_value=5000),
     run_counted=st.booleans(),
-    completions=st.lists(st.dates().map(lambda day: day.isoformat()), max_size=60).map(tuple),
+    completions=st.lists(st.dates().map(lambda day: day.isoformat()), max_size=60).map(
+        lambda days: tuple(sorted(set(days)))),
     time_zone=st.one_of(st.none(), st.sampled_from(["Europe/Berlin", "America/New_York"])),
     time_zone_checked_at=st.one_of(st.none(), st.floats(min_value=0, max_value=4e9)),
     preferences=st.builds(Preferences, cue_level=st.sampled_from(CueLevel),
@@ -169,3 +170,9 @@ def test_a_merge_keeps_the_offset_of_the_zone_it_keeps() -> None:
     stale = SessionState(time_zone="Asia/Kolkata", utc_offset=berlin)
     assert stale.merged_with(theirs, keep_my_preferences=True).utc_offset is None, \
         "an offset is only ever used for the zone it was worked out for"
+
+
+def test_a_history_loads_in_order_and_each_day_once() -> None:
+    state = SessionState.from_dict({"version": STATE_VERSION,
+                                    "completions": "2026-11-25,2026-11-23,2026-11-25"})
+    assert state.completions == ("2026-11-23", "2026-11-25")

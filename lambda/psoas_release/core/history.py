@@ -34,8 +34,14 @@ WEEK_DAYS = 7
 
 
 def record(days: tuple[str, ...], today: date) -> tuple[str, ...]:
-    """`days` with `today` added once, newest last, only the last `KEPT_DAYS` kept."""
-    return record_all(days, (today.isoformat(),))
+    """`days` with `today` added once, newest last, only the last `KEPT_DAYS` kept.
+
+    A history is always kept in order (`record_all`, and a loaded state), so a day after its
+    newest, the usual case, is simply added: every request of a run asks for it."""
+    day = today.isoformat()
+    if not days or days[-1] < day:
+        return (*days, day)[-KEPT_DAYS:]
+    return record_all(days, (day,))
 
 
 def record_all(days: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:

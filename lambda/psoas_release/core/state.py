@@ -206,7 +206,8 @@ def _checked(cls: type[SessionState], data: Any) -> SessionState:
 
 
 def _dates(value: Any) -> tuple[str, ...]:
-    """The dates saved as one text (version 6), or as a list (versions 1 to 5)."""
+    """The dates saved as one text (version 6), or as a list (versions 1 to 5); in order and
+    each once, as `history` keeps them, whatever order they came in."""
     if isinstance(value, str):
         value = value.split(DATE_SEPARATOR) if value else []
     if not isinstance(value, list) or len(value) > KEPT_DAYS:
@@ -218,7 +219,7 @@ def _dates(value: Any) -> tuple[str, ...]:
                 or day[7] != "-":
             raise ValueError("completions holds something that is not a date")
         date.fromisoformat(day)
-    return tuple(value)
+    return record_all(tuple(value), ())
 
 
 def _pace(value: Any) -> float:
