@@ -8,6 +8,7 @@ against Alexa's size limit before it leaves the core; `validate` parses SSML in 
 tests, previews and the simulator, which check every reply the skill makes.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
@@ -91,6 +92,17 @@ def _duration(millis: int) -> str:
     return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
 
 
+@functools.lru_cache(maxsize=1024)
+def _said(words: str, soft: bool) -> str:
+    """The SSML of a text piece ("" for one without words). Cached: a routine says the same
+    cues, and replies the same leads and prompts, over and over."""
+    spaced = " ".join(words.split())
+    if not spaced:
+        return ""
+    said = escape(spaced)
+    return f'<prosody volume="{SOFT}">{said}</prosody>' if soft else said
+
+
 def body(pieces: Iterable[Piece]) -> str:
     """The SSML of the pieces without `<speak>`: text escaped, breaks split at 10 s and never
     adjacent. Bodies rendered apart become one with `join`, exactly as if rendered together."""
@@ -98,11 +110,8 @@ def body(pieces: Iterable[Piece]) -> str:
     last_was_break = False
     for piece in pieces:
         if isinstance(piece, Text):
-            words = " ".join(piece.words.split())
-            if words:
-                said = escape(words)
-                if piece.soft:
-                    said = f'<prosody volume="{SOFT}">{said}</prosody>'
+            said = _said(piece.words, piece.soft)
+            if said:
                 out.append((" " if out else "") + said)
                 last_was_break = False
             continue
