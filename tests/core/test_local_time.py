@@ -86,6 +86,7 @@ def test_a_clock_from_a_span_is_the_clock_the_rules_give(time_zone: str, compute
 @pytest.mark.parametrize("data", [
     {"zone": BERLIN, "offset_s": 3600},
     {"zone": BERLIN, "offset_s": 3600, "since": 10, "until": 5},
+    {"zone": BERLIN, "offset_s": 3600, "since": 5, "until": 5},
     {"zone": BERLIN, "offset_s": 200_000, "since": 1, "until": 5},
     {"zone": "", "offset_s": 3600, "since": 1, "until": 5},
     {"zone": BERLIN, "offset_s": True, "since": 1, "until": 5},
@@ -96,6 +97,13 @@ def test_a_clock_from_a_span_is_the_clock_the_rules_give(time_zone: str, compute
 def test_a_corrupt_span_is_refused(data: object) -> None:
     with pytest.raises((TypeError, ValueError)):
         OffsetSpan.from_dict(data)
+
+
+def test_a_span_from_before_1970_is_kept_like_any_other() -> None:
+    """A request stamped before 1970 is odd, but must not leave a record that fails to load."""
+    span = span_at(-86_400.0, BERLIN, None)
+    assert span is not None
+    assert OffsetSpan.from_dict(json.loads(json.dumps(span.to_dict()))) == span
 
 
 def test_a_span_survives_json() -> None:

@@ -19,7 +19,7 @@ SPAN_HORIZON_S = 60 * 86_400.0
 
 SPAN_STEP_S = 86_400.0
 """The span is sampled a day apart, then the change found to the second: an offset that came
-and went within one day would be missed, and no zone has one."""
+and went within one day would be missed, and no zone in use has one."""
 
 LONGEST_ZONE_NAME = 64
 LARGEST_OFFSET_S = 26 * 3_600.0
@@ -54,7 +54,7 @@ class OffsetSpan(NamedTuple):
         if not all(is_finite(number) for number in numbers):
             raise TypeError("utc_offset holds something that is not a number")
         offset_s, since, until = (float(number) for number in numbers)
-        if abs(offset_s) > LARGEST_OFFSET_S or not 0.0 <= since < until:
+        if abs(offset_s) > LARGEST_OFFSET_S or not since < until:
             raise ValueError("utc_offset is out of range")
         return cls(zone, offset_s, since, until)
 
@@ -128,4 +128,4 @@ def _first_change(rules: tzinfo, offset: float, before: float, after: float) -> 
             low = middle
         else:
             high = middle
-    return high
+    return float(high)

@@ -317,7 +317,7 @@ def _near(target: float, low: float, high: float) -> Iterator[float]:
     """Whole-second offsets from `low` to `high`, nearest to `target` first (earlier on ties).
 
     Walked outwards from the target as they are asked for: a cue usually fits within a few
-    tries, and sorting every offset of every hold was a third of compiling a timeline."""
+    tries, and sorting every offset of every hold was a fifth of compiling a timeline."""
     first, last = max(0, int(low)), int(high)
     below = max(min(math.floor(target), last), first - 1)
     above = below + 1
