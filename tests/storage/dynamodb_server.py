@@ -10,10 +10,6 @@ those tests are skipped.
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +17,13 @@ from typing import Any
 
 import pytest
 
+from tests.storage.moto_server import create_state_table, moto_server
 from tests.storage.storage_backends import (
     DUMMY_CREDENTIALS,
     Backend,
     DynamoTable,
     dynamodb_backend,
     dynamodb_client,
-    free_port,
     memory_backend,
     sqlite_backend,
 )
@@ -40,50 +36,12 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a moto server started for this test session; skips if it cannot start."""
     if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
         pytest.skip("moto's server mode is not installed: pip install 'moto[server]>=5'")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("moto") / "server.log"
-    env = {**os.environ, **DUMMY_CREDENTIALS}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        problem = _wait_until_answering(process, url)
+    with log_path.open("wb") as log, moto_server(log, SERVER_START_TIMEOUT_S) as (url, problem):
         if problem is not None:
             tail = log_path.read_text(errors="replace")[-2000:]
             pytest.skip(f"the local DynamoDB server (moto) did not start: {problem}\n{tail}")
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_answering(process: subprocess.Popen[bytes], url: str) -> str | None:
-    """None once the server answers a real DynamoDB call, else what went wrong."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    # Generous timeouts here: the first request makes moto import its DynamoDB backend.
-    client = dynamodb_client(url, connect_timeout=1, read_timeout=10, retries={"max_attempts": 0})
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    last_error = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return f"the server exited with status {process.returncode}"
-        try:
-            client.list_tables()
-            return None
-        except (BotoCoreError, ClientError) as exc:
-            last_error = str(exc)
-        time.sleep(0.1)
-    return f"no answer within {SERVER_START_TIMEOUT_S:.0f} s ({last_error})"
 
 
 @pytest.fixture
@@ -116,12 +74,7 @@ def moto_client(moto_endpoint: str) -> Any:
 def dynamo_table(moto_endpoint: str, moto_client: Any, aws_env: None) -> Iterator[DynamoTable]:
     """A fresh table laid out as the DynamoDB store expects."""
     name = f"psoas-state-{uuid.uuid4().hex[:12]}"
-    moto_client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_state_table(moto_client, name)
     yield DynamoTable(name=name, endpoint_url=moto_endpoint, client=moto_client)
     moto_client.delete_table(TableName=name)
 
