@@ -10,6 +10,7 @@ stamp it refuses goes to dateutil as before, so no request reads differently.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ def read_envelope(event: Any) -> RequestEnvelope | None:
     Session attributes are ours, echoed back by Alexa; if they are damaged they are dropped
     (the state then comes from the store) rather than costing the person their answer.
     """
-    for candidate in (event, _without_session_attributes(event)):
+    for candidate in _readings(event):
         try:
             unstamped, stamp = _unstamped(candidate)
             envelope = _serializer.deserialize(json.dumps(unstamped), RequestEnvelope)
@@ -87,7 +88,9 @@ def _with_system(envelope: RequestEnvelope) -> RequestEnvelope:
     return envelope
 
 
-def _without_session_attributes(event: Any) -> Any:
-    if not isinstance(event, dict) or not isinstance(event.get("session"), dict):
-        return event
-    return {**event, "session": {**event["session"], "attributes": {}}}
+def _readings(event: Any) -> Iterator[Any]:
+    """`event` as it came, then without its session attributes: the copy is made only when
+    the first reading failed."""
+    yield event
+    if isinstance(event, dict) and isinstance(event.get("session"), dict):
+        yield {**event, "session": {**event["session"], "attributes": {}}}

@@ -88,11 +88,11 @@ def anchored(state: SessionState, reply: Reply) -> SessionState:
 
 def streak_if_finished(turn: Turn, timeline: Timeline, from_s: float) -> int:
     """The streak the person will have if they hear the rest of the routine from `from_s`."""
-    state = turn.state
+    state, today = turn.state, turn.today
     will_count = state.run_counted or run_counts(
         state.heard_s + timeline.coached_left_s(from_s), timeline.coached_s)
-    days = record(state.completions, turn.today) if will_count else state.completions
-    return streak(days, turn.today)
+    days = record(state.completions, today) if will_count else state.completions
+    return streak(days, today)
 
 
 def settle(turn: Turn, phase: Phase, position_s: float | None = None) -> SessionState:
